@@ -13,7 +13,7 @@ function projectDirs(): string[] {
     if (!existsSync(base)) continue;
     for (const name of readdirSync(base)) dirs.push(`${group}/${name}`);
   }
-  dirs.push('bench');
+  dirs.push('integration', 'bench');
   return dirs.filter((dir) => existsSync(join(root, dir, 'test')));
 }
 
