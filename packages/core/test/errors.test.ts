@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CallerIdError, ERROR_CODES, bearerChallenge, isCallerIdError } from '@callerid/core';
+import { CallerIdError, ERROR_CODES, bearerChallenge, isCallerIdError } from '../src/index.js';
 
 describe('CallerIdError', () => {
   it('carries status, code and an RFC 6750 challenge', () => {

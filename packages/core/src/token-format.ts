@@ -1,0 +1,57 @@
+/**
+ * The outer shape of the tokens callerid handles: the `k8s-aws-v1.` prefix with its base64url body, and
+ * the one function that tells the kinds of token apart.
+ */
+
+/** The prefix of an EKS-style presigned token. */
+export const PRESIGNED_TOKEN_PREFIX = 'k8s-aws-v1.';
+
+/** aws-iam-authenticator's cap on a whole presigned token, in bytes. */
+export const MAX_PRESIGNED_TOKEN_LENGTH = 4096;
+
+/**
+ * The largest token of any kind `verify()` will even look at (hash, cache lookup). Each kind then
+ * applies its own, smaller cap.
+ */
+export const MAX_TOKEN_LENGTH = 16_384;
+
+/** The kinds of bearer token a verifier can be asked about. */
+export type TokenKind = 'presigned' | 'jwt';
+
+// Three base64url segments: header.payload.signature (a compact JWS).
+const JWS_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/;
+
+/**
+ * Which kind of token this is by its shape alone (nothing is decoded), or `undefined` when it is
+ * neither. This is the only place that dispatches on the token format.
+ */
+export function tokenKind(token: string): TokenKind | undefined {
+  if (token.startsWith(PRESIGNED_TOKEN_PREFIX)) return 'presigned';
+  if (JWS_SHAPE.test(token)) return 'jwt';
+  return undefined;
+}
+
+/** Wraps a presigned URL into a token: the prefix plus base64url without padding. */
+export function encodePresignedToken(url: string): string {
+  return PRESIGNED_TOKEN_PREFIX + Buffer.from(url, 'latin1').toString('base64url');
+}
+
+const BASE64URL = /^[A-Za-z0-9_-]+$/;
+
+/**
+ * Strict base64url decoding: URL alphabet only, no padding, no whitespace, and canonical (the unused
+ * low bits of the last character must be zero), so one URL has exactly one token spelling.
+ * Returns `undefined` for anything else.
+ */
+export function decodeBase64UrlStrict(text: string): Buffer | undefined {
+  if (text.length % 4 === 1 || !BASE64URL.test(text)) return undefined;
+  // Node silently ignores non-zero unused low bits in the last character; refuse them.
+  const rest = text.length % 4;
+  if (rest !== 0) {
+    const last = ALPHABET.indexOf(text[text.length - 1]!);
+    if ((last & (rest === 2 ? 0x0f : 0x03)) !== 0) return undefined;
+  }
+  return Buffer.from(text, 'base64url');
+}
+
+const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
