@@ -1,0 +1,42 @@
+/**
+ * Which credential-scope region a request's `Host` demands, as real STS enforces it: the global
+ * endpoint signs for us-east-1, regional (and FIPS, dual-stack, China) endpoints for their own region.
+ * Requests sent straight to sts-local (`127.0.0.1:<port>`, `localhost:<port>`, `[::1]:<port>`) come
+ * from clients pointed at it with `--endpoint-url`; they sign with whatever region they are configured
+ * for, so any well-formed region is accepted there.
+ */
+
+/** What a host allows: one exact region, or any well-formed region (`'any'`). */
+export type HostRegionRule = { readonly region: string } | 'any';
+
+const REGION = '[a-z]{2}(?:-[a-z]+)+-\\d{1,2}';
+/** A well-formed AWS region name, e.g. `us-west-2`, `cn-north-1`, `us-gov-west-1`, `us-isob-east-1`. */
+export const REGION_PATTERN = new RegExp(`^${REGION}$`);
+
+const REGIONAL_HOSTS: readonly RegExp[] = [
+  new RegExp(`^sts\\.(${REGION})\\.amazonaws\\.com$`),
+  new RegExp(`^sts-fips\\.(${REGION})\\.amazonaws\\.com$`),
+  new RegExp(`^sts\\.(${REGION})\\.amazonaws\\.com\\.cn$`),
+  new RegExp(`^sts\\.(${REGION})\\.api\\.aws$`),
+  new RegExp(`^sts-fips\\.(${REGION})\\.api\\.aws$`),
+  new RegExp(`^sts\\.(${REGION})\\.c2s\\.ic\\.gov$`),
+  new RegExp(`^sts\\.(${REGION})\\.sc2s\\.sgov\\.gov$`),
+];
+
+const GLOBAL_HOSTS = new Set(['sts.amazonaws.com', 'sts-fips.amazonaws.com']);
+const LOOPBACK = /^(?:127\.0\.0\.1|localhost|\[::1\])(?::\d{1,5})?$/;
+
+/**
+ * The region rule for a `Host` header value, or `undefined` when the host is not an STS endpoint
+ * sts-local stands in for. `extraLocalHosts` are further `host[:port]` values that behave like loopback
+ * (the address the server actually listens on).
+ */
+export function regionRuleForHost(host: string, extraLocalHosts: ReadonlySet<string> = new Set()): HostRegionRule | undefined {
+  if (GLOBAL_HOSTS.has(host)) return { region: 'us-east-1' };
+  if (LOOPBACK.test(host) || extraLocalHosts.has(host)) return 'any';
+  for (const pattern of REGIONAL_HOSTS) {
+    const match = pattern.exec(host);
+    if (match?.[1]) return { region: match[1] };
+  }
+  return undefined;
+}
