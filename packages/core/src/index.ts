@@ -6,3 +6,7 @@ export type { MintTokenOptions, MintedToken } from './mint.js';
 export type { CredentialsOption } from './credentials.js';
 export { lookupStsHost, stsHostFor, partitionOfRegion, GLOBAL_STS_HOST, PARTITION_IDS } from './hosts.js';
 export type { StsHost, StsEndpointChoice } from './hosts.js';
+export { compileAllow, createGuard } from './policy.js';
+export type { AllowOption, AllowPredicate, AllowRules, Authorizer, Guard, GuardOptions } from './policy.js';
+export { compileMapping } from './mapping.js';
+export type { Mapper, MappingEntry } from './mapping.js';
