@@ -1,0 +1,9 @@
+/** AWS web identity JWTs (`sts:GetWebIdentityToken`): minting and offline verification. */
+export { mintWebIdentityToken } from './mint.js';
+export type { MintWebIdentityTokenOptions, MintedWebIdentityToken } from './mint.js';
+export { createWebIdentityVerifier } from './verify.js';
+export type { WebIdentityContext, WebIdentityOptions, WebIdentityVerifier } from './verify.js';
+export type { JwksOptions } from './jwks.js';
+export type { WebIdentityAlgorithm } from './header.js';
+export { AWS_NAMESPACE_CLAIM, MAX_WEB_IDENTITY_LIFETIME_SECONDS } from './claims.js';
+export { looksLikeCompactJws } from './compact.js';

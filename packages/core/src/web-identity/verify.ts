@@ -1,0 +1,195 @@
+/**
+ * Verification of AWS web identity JWTs (`sts:GetWebIdentityToken`), offline against the issuer's
+ * JWKS. Order, cheapest first and network last: size and shape → header allow-list → issuer
+ * allow-list (an unknown issuer never causes a request) → claims → signature with the issuer's keys.
+ */
+import { jwtVerify } from 'jose';
+import { Agent, type Dispatcher } from 'undici';
+import { CallerIdError, isCallerIdError } from '../errors.js';
+import type { Identity } from '../identity.js';
+import { checkClaims, MAX_WEB_IDENTITY_LIFETIME_SECONDS, toIdentity } from './claims.js';
+import { decodeCompactJwt, DEFAULT_MAX_JWT_BYTES } from './compact.js';
+import { checkHeader, normalizeAlgorithms, type WebIdentityAlgorithm } from './header.js';
+import { isAllowedFetchUrl, DEFAULT_MAX_JWKS_BYTES } from './jwks-fetch.js';
+import { IssuerKeys, type JwksOptions } from './jwks.js';
+
+/** The `webIdentity` option of `createVerifier`: which AWS web identity tokens to accept. */
+export interface WebIdentityOptions {
+  /**
+   * Trusted issuers, compared exactly with `iss` (e.g. `https://<id>.tokens.sts.global.api.aws`, from
+   * `aws iam get-outbound-web-identity-federation-info`). https only; http only for loopback addresses.
+   */
+  issuers: string[];
+  /** Audiences this server answers to. A token must name at least one, and (by default) no others. */
+  audiences: string[];
+  /** Allowed signing algorithms, a subset of `['RS256', 'ES384']` (the default). */
+  algorithms?: WebIdentityAlgorithm[];
+  /** Longest accepted `exp - iat`. At most (and by default) 3600. */
+  maxLifetimeSeconds?: number;
+  /** Clock skew tolerated on `exp`, `iat` and `nbf`. Default 60 s. */
+  clockToleranceSeconds?: number;
+  /** Accept tokens whose `aud` also lists audiences not in `audiences`. Default `false`. */
+  allowExtraAudiences?: boolean;
+  /** Cap on the token size in bytes. Default 16 KiB. */
+  maxTokenBytes?: number;
+  /** JWKS fetching and caching. */
+  jwks?: JwksOptions;
+}
+
+/** What the web identity verifier needs from the verifier that hosts it. */
+export interface WebIdentityContext {
+  /** Current time in epoch ms. Default `Date.now`. */
+  clock?: () => number;
+  /** undici dispatcher for JWKS fetches; by default one is created (and closed by `close()`). */
+  dispatcher?: Dispatcher;
+}
+
+/** Verifies web identity tokens; see {@link createWebIdentityVerifier}. */
+export interface WebIdentityVerifier {
+  /** Verifies one token; resolves to its `Identity` or throws a `CallerIdError`. */
+  verify(token: string): Promise<Identity>;
+  /** Releases the JWKS connection pool (when this verifier created it). */
+  close(): Promise<void>;
+}
+
+const DEFAULT_TOLERANCE_SECONDS = 60;
+const MAX_TOLERANCE_SECONDS = 300;
+
+/**
+ * Creates a verifier for AWS web identity JWTs. `createVerifier({ webIdentity })` uses this for
+ * every compact-JWS token; it is exported for servers that accept only web identity tokens.
+ *
+ * @example
+ * ```ts
+ * const jwt = createWebIdentityVerifier({ issuers: [issuer], audiences: ['https://api.example.com'] });
+ * const identity = await jwt.verify(token); // identity.tokenType === 'web-identity'
+ * ```
+ */
+export function createWebIdentityVerifier(options: WebIdentityOptions, context: WebIdentityContext = {}): WebIdentityVerifier {
+  const settings = normalizeOptions(options);
+  const clock = context.clock ?? Date.now;
+  const ownDispatcher = context.dispatcher ? undefined : createJwksAgent(options.jwks);
+  const dispatcher = context.dispatcher ?? ownDispatcher;
+  const keys = new Map(settings.issuers.map((issuer) => [issuer, new IssuerKeys(issuer, options.jwks, dispatcher)]));
+  const algorithmList = [...settings.algorithms];
+  const audienceList = [...settings.audiences];
+
+  async function verify(token: string): Promise<Identity> {
+    if (typeof token !== 'string') throw new CallerIdError('jwt_malformed');
+    const { header, payload } = decodeCompactJwt(token, settings.maxTokenBytes);
+    checkHeader(header, settings.algorithms);
+    const issuer = typeof payload.iss === 'string' ? keys.get(payload.iss) : undefined;
+    if (!issuer) throw new CallerIdError('jwt_issuer');
+    const nowMs = clock();
+    const claims = checkClaims(payload, {
+      audiences: settings.audiences,
+      allowExtraAudiences: settings.allowExtraAudiences,
+      nowSeconds: nowMs / 1000,
+      toleranceSeconds: settings.toleranceSeconds,
+      maxLifetimeSeconds: settings.maxLifetimeSeconds,
+    });
+    try {
+      await jwtVerify(token, issuer.getKey, {
+        algorithms: algorithmList,
+        issuer: claims.iss,
+        audience: audienceList,
+        requiredClaims: ['iss', 'sub', 'aud', 'exp', 'iat', 'jti'],
+        clockTolerance: settings.toleranceSeconds,
+        currentDate: new Date(nowMs),
+      });
+    } catch (err) {
+      throw toCallerIdError(err);
+    }
+    return toIdentity(claims);
+  }
+
+  return {
+    verify,
+    close: async () => {
+      await ownDispatcher?.close();
+    },
+  };
+}
+
+interface Settings {
+  issuers: string[];
+  audiences: ReadonlySet<string>;
+  algorithms: ReadonlySet<WebIdentityAlgorithm>;
+  maxLifetimeSeconds: number;
+  toleranceSeconds: number;
+  allowExtraAudiences: boolean;
+  maxTokenBytes: number;
+}
+
+function normalizeOptions(options: WebIdentityOptions): Settings {
+  const { issuers, audiences } = options;
+  if (!Array.isArray(issuers) || issuers.length === 0) throw new TypeError('webIdentity.issuers must be a non-empty array');
+  for (const issuer of issuers) checkIssuer(issuer);
+  if (!Array.isArray(audiences) || audiences.length === 0 || !audiences.every((a) => typeof a === 'string' && a.length > 0)) {
+    throw new TypeError('webIdentity.audiences must be a non-empty array of non-empty strings');
+  }
+  const maxLifetimeSeconds = options.maxLifetimeSeconds ?? MAX_WEB_IDENTITY_LIFETIME_SECONDS;
+  if (!Number.isInteger(maxLifetimeSeconds) || maxLifetimeSeconds < 1 || maxLifetimeSeconds > MAX_WEB_IDENTITY_LIFETIME_SECONDS) {
+    throw new TypeError(`webIdentity.maxLifetimeSeconds must be an integer from 1 to ${MAX_WEB_IDENTITY_LIFETIME_SECONDS}`);
+  }
+  const toleranceSeconds = options.clockToleranceSeconds ?? DEFAULT_TOLERANCE_SECONDS;
+  if (!Number.isFinite(toleranceSeconds) || toleranceSeconds < 0 || toleranceSeconds > MAX_TOLERANCE_SECONDS) {
+    throw new TypeError(`webIdentity.clockToleranceSeconds must be from 0 to ${MAX_TOLERANCE_SECONDS}`);
+  }
+  const maxTokenBytes = options.maxTokenBytes ?? DEFAULT_MAX_JWT_BYTES;
+  if (!Number.isInteger(maxTokenBytes) || maxTokenBytes < 64) throw new TypeError('webIdentity.maxTokenBytes must be an integer >= 64');
+  return {
+    issuers: [...new Set(issuers)],
+    audiences: new Set(audiences),
+    algorithms: normalizeAlgorithms(options.algorithms),
+    maxLifetimeSeconds,
+    toleranceSeconds,
+    allowExtraAudiences: options.allowExtraAudiences === true,
+    maxTokenBytes,
+  };
+}
+
+function checkIssuer(issuer: unknown): void {
+  let url: URL | undefined;
+  try {
+    url = typeof issuer === 'string' ? new URL(issuer) : undefined;
+  } catch {
+    url = undefined;
+  }
+  if (!url || !isAllowedFetchUrl(url) || url.search || url.hash) {
+    throw new TypeError('webIdentity.issuers must be https URLs without query or fragment (http only for loopback addresses)');
+  }
+}
+
+function createJwksAgent(jwks: JwksOptions | undefined): Agent {
+  const timeout = jwks?.timeoutMs ?? 5_000;
+  return new Agent({
+    connect: { timeout },
+    headersTimeout: timeout,
+    bodyTimeout: timeout,
+    maxResponseSize: jwks?.maxBytes ?? DEFAULT_MAX_JWKS_BYTES,
+  });
+}
+
+// jose's verdicts, as callerid codes. No cause is attached: jose's claim errors carry the payload.
+function toCallerIdError(err: unknown): CallerIdError {
+  if (isCallerIdError(err)) return err;
+  const { code, claim } = (err ?? {}) as { code?: unknown; claim?: unknown };
+  switch (code) {
+    case 'ERR_JWT_EXPIRED':
+      return new CallerIdError('jwt_expired');
+    case 'ERR_JWT_CLAIM_VALIDATION_FAILED':
+      if (claim === 'iss') return new CallerIdError('jwt_issuer');
+      if (claim === 'aud') return new CallerIdError('jwt_audience');
+      if (claim === 'iat' || claim === 'nbf') return new CallerIdError('jwt_not_yet_valid');
+      return new CallerIdError('jwt_claims');
+    case 'ERR_JOSE_ALG_NOT_ALLOWED':
+      return new CallerIdError('jwt_algorithm');
+    case 'ERR_JWS_INVALID':
+    case 'ERR_JWT_INVALID':
+      return new CallerIdError('jwt_malformed');
+    default:
+      // Signature mismatch, and key/algorithm mismatches jose reports as TypeErrors.
+      return new CallerIdError('jwt_signature');
+  }
+}
