@@ -22,8 +22,9 @@ export class DualValue {
 export type ResultTree = { readonly [name: string]: ResultTree | string | number | null | DualValue };
 type Tree = ResultTree;
 
+/** Escapes element text (quotes need no escaping outside attributes, and STS leaves them as they are). */
 function escapeXml(text: string): string {
-  return text.replace(/[<>&"']/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;', '"': '&quot;', "'": '&apos;' })[c]!);
+  return text.replace(/[<>&]/g, (c) => ({ '<': '&lt;', '>': '&gt;', '&': '&amp;' })[c]!);
 }
 
 function toXml(tree: Tree, indent: string): string {

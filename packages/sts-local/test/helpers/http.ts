@@ -22,9 +22,12 @@ const agent = new Agent({ keepAlive: true });
  */
 export function send(baseUrl: string, req: SentRequest): Promise<Answer> {
   const base = new URL(baseUrl);
+  const headers = { ...req.headers };
+  const hasLength = Object.keys(headers).some((h) => h.toLowerCase() === 'content-length');
+  if (req.body !== undefined && !hasLength) headers['content-length'] = String(Buffer.byteLength(req.body));
   return new Promise((resolve, reject) => {
     const r = request(
-      { host: base.hostname, port: base.port, method: req.method ?? 'GET', path: req.path, headers: req.headers, agent, setHost: !req.headers?.host && !req.headers?.Host },
+      { host: base.hostname, port: base.port, method: req.method ?? 'GET', path: req.path, headers, agent, setHost: !headers.host && !headers.Host },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
