@@ -1,0 +1,191 @@
+/**
+ * A cached, single-flight source of tokens for one audience: requests reuse one token until shortly
+ * before it expires, a request inside the refresh window starts the next mint in the background, and
+ * concurrent callers never mint twice.
+ */
+import { CallerIdError, isCallerIdError } from '@callerid/core';
+import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import { credentialSource, type CredentialSourceOptions } from './credentials.js';
+import { defaultMint, type MintFunction, type MintResult } from './mint.js';
+
+/** Options of {@link createTokenProvider}. */
+export interface TokenProviderOptions extends CredentialSourceOptions {
+  /** The audience (the `x-k8s-aws-id` value) the server expects, e.g. `"payments-api"`. */
+  audience: string;
+  /** The signing region. Default: core's default (`AWS_REGION`, else `us-east-1`). */
+  region?: string;
+  /** Sign for the regional (default) or the global STS endpoint. */
+  endpoint?: 'regional' | 'global';
+  /** Sign for the FIPS STS endpoint. */
+  fips?: boolean;
+  /**
+   * Start minting the next token this long before the current one expires (default 60 000 ms). A
+   * token is never refreshed earlier than half-way through its life, so short-lived credentials do not
+   * turn every request into a mint.
+   */
+  refreshBeforeMs?: number;
+  /** The time source, epoch milliseconds (default `Date.now`). When set, tokens are signed at its time too. */
+  clock?: () => number;
+  /** The minting function (default: `mintToken` from `@callerid/core`), e.g. to instrument it. */
+  mint?: MintFunction;
+}
+
+/** A cached token source for one audience. */
+export interface TokenProvider {
+  /** The audience this provider mints for. */
+  readonly audience: string;
+  /**
+   * A token that is valid now. Cached tokens cost a clock read; a missing or expired token is minted
+   * (once, however many callers wait). Rejects with a `CallerIdError` (`credentials_unavailable` or
+   * `mint_failed`, with the underlying error as `cause`).
+   */
+  getToken(): Promise<string>;
+  /**
+   * Forgets the cached token so the next `getToken()` mints a new one (after a server refused it).
+   * With `token`, only forgets if that is still the cached token, so many requests refused for the
+   * same token cause one mint.
+   */
+  invalidate(token?: string): void;
+}
+
+const DEFAULT_REFRESH_BEFORE_MS = 60_000;
+// After a failed background refresh the cached token is still good; wait a little before trying again.
+const BACKGROUND_RETRY_MS = 1_000;
+
+/**
+ * Creates a {@link TokenProvider} for one audience.
+ *
+ * @example
+ * ```ts
+ * const provider = createTokenProvider({ audience: 'payments-api', region: 'eu-west-1' });
+ * const res = await fetch(url, { headers: { authorization: `Bearer ${await provider.getToken()}` } });
+ * ```
+ */
+export function createTokenProvider(options: TokenProviderOptions): TokenProvider {
+  const settings = providerSettings(options);
+  const { clock, refreshBeforeMs } = settings;
+  const mintNow = minter(options, settings.mint, credentialSource(options));
+
+  let cached: Promise<string> | undefined; // an already-resolved promise of `token`
+  let token: string | undefined;
+  let refreshAt = Number.NEGATIVE_INFINITY;
+  let expiresAt = Number.NEGATIVE_INFINITY;
+  let inflight: Promise<string> | undefined;
+  let backgroundAfter = Number.NEGATIVE_INFINITY;
+
+  function store(result: MintResult, mintedAt: number): string {
+    token = result.token;
+    cached = Promise.resolve(token);
+    expiresAt = result.expiresAt.getTime();
+    refreshAt = Math.max(expiresAt - refreshBeforeMs, mintedAt + (expiresAt - mintedAt) / 2);
+    return token;
+  }
+
+  function mint(): Promise<string> {
+    const mintedAt = clock();
+    const pending = mintNow(mintedAt).then(
+      (result) => {
+        inflight = undefined;
+        return store(result, mintedAt);
+      },
+      (err: unknown) => {
+        inflight = undefined;
+        throw err;
+      },
+    );
+    inflight = pending;
+    return pending;
+  }
+
+  function refreshInBackground(now: number): void {
+    if (inflight !== undefined || now < backgroundAfter) return;
+    mint().catch(() => {
+      backgroundAfter = clock() + BACKGROUND_RETRY_MS;
+    });
+  }
+
+  // Everything but the hot path: no token, an expired one, or one inside the refresh window.
+  function slowPath(now: number): Promise<string> {
+    if (cached !== undefined && now < expiresAt) {
+      refreshInBackground(now);
+      return cached;
+    }
+    return inflight ?? mint();
+  }
+
+  return {
+    audience: options.audience,
+    getToken(): Promise<string> {
+      const now = clock();
+      return now < refreshAt ? cached! : slowPath(now);
+    },
+    invalidate(refused?: string): void {
+      if (refused !== undefined && refused !== token) return;
+      cached = undefined;
+      token = undefined;
+      refreshAt = Number.NEGATIVE_INFINITY;
+      expiresAt = Number.NEGATIVE_INFINITY;
+    },
+  };
+}
+
+interface ProviderSettings {
+  clock: () => number;
+  refreshBeforeMs: number;
+  mint: MintFunction;
+}
+
+function providerSettings(options: TokenProviderOptions): ProviderSettings {
+  if (typeof options?.audience !== 'string' || options.audience.length === 0) {
+    throw new CallerIdError('mint_options_invalid', { message: 'The audience must be a non-empty string.' });
+  }
+  const refreshBeforeMs = options.refreshBeforeMs ?? DEFAULT_REFRESH_BEFORE_MS;
+  if (typeof refreshBeforeMs !== 'number' || !Number.isFinite(refreshBeforeMs) || refreshBeforeMs < 0) {
+    throw new CallerIdError('mint_options_invalid', { message: 'refreshBeforeMs must be a non-negative number.' });
+  }
+  return { clock: options.clock ?? Date.now, refreshBeforeMs, mint: options.mint ?? defaultMint };
+}
+
+/**
+ * One mint: resolve credentials (their failure is `credentials_unavailable`), mint (anything but a
+ * `CallerIdError` becomes `mint_failed`), and clamp the expiry to the credentials' own.
+ */
+function minter(
+  options: TokenProviderOptions,
+  mint: MintFunction,
+  credentials: AwsCredentialIdentityProvider,
+): (now: number) => Promise<MintResult> {
+  const signWithClock = options.clock !== undefined;
+  return async (now) => {
+    let identity: AwsCredentialIdentity;
+    try {
+      identity = await credentials();
+    } catch (err) {
+      throw new CallerIdError('credentials_unavailable', { cause: err });
+    }
+    let result: MintResult;
+    try {
+      result = await mint({
+        audience: options.audience,
+        credentials: identity,
+        ...(options.region === undefined ? {} : { region: options.region }),
+        ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
+        ...(options.fips === undefined ? {} : { fips: options.fips }),
+        ...(signWithClock ? { signingDate: new Date(now) } : {}),
+      });
+    } catch (err) {
+      throw isCallerIdError(err) ? err : new CallerIdError('mint_failed', { cause: err });
+    }
+    return checked(result, identity, now);
+  };
+}
+
+// A token is never trusted to outlive the credentials that signed it, whatever the minting function said.
+function checked(result: MintResult, identity: AwsCredentialIdentity, now: number): MintResult {
+  const valid = typeof result?.token === 'string' && result.token.length > 0 && result.expiresAt instanceof Date;
+  let expiresAt = valid ? result.expiresAt.getTime() : Number.NaN;
+  if (identity.expiration !== undefined) expiresAt = Math.min(expiresAt, identity.expiration.getTime());
+  if (!Number.isFinite(expiresAt)) throw new CallerIdError('mint_failed', { message: 'The minting function returned no usable token.' });
+  if (expiresAt <= now) throw new CallerIdError('credentials_unavailable', { message: 'The AWS credentials expire too soon to mint a token.' });
+  return expiresAt === result.expiresAt.getTime() ? result : { token: result.token, expiresAt: new Date(expiresAt) };
+}

@@ -1,0 +1,162 @@
+/**
+ * Real parts on loopback for the client tests: sts-local with a few principals, a protected server that
+ * verifies tokens against it, and small programmable servers. Everything listens on port 0.
+ */
+import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { mintToken, type MintedToken, type MintTokenOptions } from '@callerid/core';
+import { startStsLocal, type StsLocal } from '@callerid/sts-local';
+
+export const ACCOUNT = '111122223333';
+
+/** A long-term IAM user. */
+export const ALICE = {
+  accessKeyId: 'AKIACALLERIDALICE001',
+  secretAccessKey: 'alice-secret-access-key-do-not-log-0001',
+  arn: `arn:aws:iam::${ACCOUNT}:user/alice`,
+  userId: 'AIDACALLERIDALICE0001',
+  account: ACCOUNT,
+};
+
+/** A role session with temporary credentials. */
+export const SESSION = {
+  accessKeyId: 'ASIACALLERIDSESSION1',
+  secretAccessKey: 'session-secret-access-key-do-not-log-01',
+  sessionToken: 'session-token-do-not-log-0123456789abcdef',
+  arn: `arn:aws:sts::${ACCOUNT}:assumed-role/worker/job-1`,
+  userId: 'AROACALLERIDWORKER001:job-1',
+  account: ACCOUNT,
+};
+
+export const aliceCredentials = { accessKeyId: ALICE.accessKeyId, secretAccessKey: ALICE.secretAccessKey };
+
+export function startSts(clock?: () => number): Promise<StsLocal> {
+  return startStsLocal({ principals: [ALICE, SESSION], ...(clock ? { clock } : {}) });
+}
+
+/** Core's real `mintToken`, counted. */
+export function countingMint(): { mint: (o: MintTokenOptions) => Promise<MintedToken>; readonly count: number; reset(): void } {
+  let count = 0;
+  return {
+    mint: (options) => {
+      count++;
+      return mintToken(options);
+    },
+    get count() {
+      return count;
+    },
+    reset() {
+      count = 0;
+    },
+  };
+}
+
+export interface Listening {
+  url: string;
+  server: Server;
+  close(): Promise<void>;
+}
+
+export async function listen(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<Listening> {
+  const server = createServer(handler);
+  server.keepAliveTimeout = 1_000;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    server,
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        server.closeAllConnections();
+        server.close((err) => (err ? reject(err) : resolve()));
+      }),
+  };
+}
+
+const CHALLENGE = 'Bearer realm="callerid", error="invalid_token", error_description="The token was refused."';
+
+/** Answers 401 invalid_token to the first `times` requests, then 200 with what it saw. */
+export async function refusingServer(times: number): Promise<Listening & { seen: Array<string | undefined>; bodies: string[] }> {
+  const seen: Array<string | undefined> = [];
+  const bodies: string[] = [];
+  const listening = await listen((req, res) => {
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (chunk: string) => (body += chunk));
+    req.on('end', () => {
+      seen.push(req.headers.authorization);
+      bodies.push(body);
+      if (seen.length <= times) {
+        res.writeHead(401, { 'www-authenticate': CHALLENGE, 'content-type': 'application/json' });
+        res.end('{"error":"invalid_token"}');
+      } else {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ ok: true }));
+      }
+    });
+  });
+  return Object.assign(listening, { seen, bodies });
+}
+
+/** Records the Authorization header (and a custom header) of every request; answers 200. */
+export async function recordingServer(): Promise<Listening & { seen: Array<Record<string, string | string[] | undefined>> }> {
+  const seen: Array<Record<string, string | string[] | undefined>> = [];
+  const listening = await listen((req, res) => {
+    seen.push(req.headers);
+    req.resume();
+    req.on('end', () => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end('{"ok":true}');
+    });
+  });
+  return Object.assign(listening, { seen });
+}
+
+/**
+ * A service protected by callerid: answers 200 with the caller's identity, 401 otherwise.
+ * (Until core's verifier lands: asks sts-local directly with the presigned URL, as the verifier does.)
+ */
+export async function protectedServer(audience: string, sts: StsLocal): Promise<Listening> {
+  return listen((req, res) => {
+    const header = req.headers.authorization ?? '';
+    const token = header.startsWith('Bearer ') ? header.slice(7) : '';
+    req.resume();
+    verifyWithSts(token, audience, sts.url).then(
+      (identity) => {
+        if (identity === undefined) {
+          res.writeHead(401, { 'www-authenticate': CHALLENGE });
+          res.end();
+          return;
+        }
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(identity));
+      },
+      () => {
+        res.writeHead(503);
+        res.end();
+      },
+    );
+  });
+}
+
+async function verifyWithSts(token: string, audience: string, stsUrl: string): Promise<{ arn: string; userId: string; accountId: string } | undefined> {
+  if (!token.startsWith('k8s-aws-v1.')) return undefined;
+  const presigned = new URL(Buffer.from(token.slice('k8s-aws-v1.'.length), 'base64url').toString('latin1'));
+  const sts = new URL(stsUrl);
+  const body = await new Promise<{ status: number; text: string }>((resolve, reject) => {
+    const req = httpRequest(
+      { host: sts.hostname, port: sts.port, path: `/${presigned.search}`, headers: { host: presigned.host, 'x-k8s-aws-id': audience, accept: 'application/json' } },
+      (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (text += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+      },
+    );
+    req.on('error', reject);
+    req.end();
+  });
+  if (body.status !== 200) return undefined;
+  const result = JSON.parse(body.text).GetCallerIdentityResponse.GetCallerIdentityResult;
+  return { arn: result.Arn, userId: result.UserId, accountId: result.Account };
+}
