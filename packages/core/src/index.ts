@@ -14,3 +14,5 @@ export { parseToken, PRESIGNED_URL_LIFETIME_MS, MAX_FUTURE_SKEW_MS } from './par
 export type { ParseTokenOptions, ParsedToken } from './parse.js';
 export { PRESIGNED_TOKEN_PREFIX, MAX_PRESIGNED_TOKEN_LENGTH, tokenKind } from './token-format.js';
 export type { TokenKind } from './token-format.js';
+export { extractBearerToken } from './bearer.js';
+export type { HeadersInput } from './bearer.js';
