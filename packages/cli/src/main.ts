@@ -1,1 +1,70 @@
-export {};
+/**
+ * The `callerid` command. kubectl starts `callerid token` for every command it runs, so this entry point
+ * does as little as possible: it picks the command and loads only that command's module.
+ */
+import { UsageError } from './args.js';
+import { EXIT } from './exit-codes.js';
+import { COMMAND_HELP, TOP_HELP } from './help.js';
+
+declare const __CALLERID_VERSION__: string;
+
+interface CommandModule {
+  run(args: string[]): Promise<number>;
+}
+
+const COMMANDS: Record<string, () => Promise<CommandModule>> = {
+  token: () => import('./commands/token.js'),
+  verify: () => import('./commands/verify.js'),
+  decode: () => import('./commands/decode.js'),
+  'sts-local': () => import('./commands/sts-local.js'),
+};
+
+async function main(argv: string[]): Promise<number> {
+  const [first, ...rest] = argv;
+  if (first === undefined) {
+    process.stderr.write(`${TOP_HELP}\n`);
+    return EXIT.usage;
+  }
+  if (first === '-h' || first === '--help' || first === 'help') return printHelp(rest[0]);
+  if (first === '--version' || first === '-v') {
+    process.stdout.write(`${__CALLERID_VERSION__}\n`);
+    return EXIT.ok;
+  }
+  const load = Object.hasOwn(COMMANDS, first) ? COMMANDS[first] : undefined;
+  if (!load) throw new UsageError(first.startsWith('-') ? 'unknown option' : 'unknown command');
+  return (await load()).run(rest);
+}
+
+function printHelp(command: string | undefined): number {
+  if (command === undefined) {
+    process.stdout.write(`${TOP_HELP}\n`);
+    return EXIT.ok;
+  }
+  const text = Object.hasOwn(COMMAND_HELP, command) ? COMMAND_HELP[command] : undefined;
+  if (text === undefined) throw new UsageError('unknown command');
+  process.stdout.write(`${text}\n`);
+  return EXIT.ok;
+}
+
+/** Last-resort reporting: one line, no stack (unless CALLERID_DEBUG=1), never an error's raw input. */
+function reportUnexpected(err: unknown): number {
+  if (err instanceof UsageError) {
+    const where = err.command ? `callerid ${err.command}` : 'callerid';
+    process.stderr.write(`${where}: ${err.message} (see '${where} --help')\n`);
+    return EXIT.usage;
+  }
+  // Messages of foreign errors can quote their input (JSON.parse does), and input may be a token.
+  const name = err instanceof Error ? err.name : typeof err;
+  process.stderr.write(`callerid: unexpected ${name}; set CALLERID_DEBUG=1 for details\n`);
+  if (process.env.CALLERID_DEBUG === '1') console.error(err);
+  return EXIT.failed;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.exitCode = reportUnexpected(err);
+  },
+);

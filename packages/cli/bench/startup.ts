@@ -1,0 +1,58 @@
+/**
+ * Start-up benchmark of `callerid token` (what kubectl runs before every command), measured in one run
+ * against `aws eks get-token` (when `aws` is installed) and bare `node -e 0`. Static credentials in the
+ * environment, cache off, output discarded. Run: `pnpm --filter @callerid/cli bench` (builds first).
+ *
+ * Wall time of a whole process per iteration; tinybench computes the statistics.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Bench } from 'tinybench';
+
+const cli = fileURLToPath(new URL('../dist/callerid.cjs', import.meta.url));
+if (!existsSync(cli)) throw new Error(`${cli} is missing: run \`pnpm --filter @callerid/cli build\` first.`);
+
+// Fake static keys: nothing is sent anywhere (both tools sign offline).
+const env = {
+  PATH: process.env.PATH ?? '/usr/bin:/bin',
+  HOME: process.env.HOME ?? '/tmp',
+  AWS_ACCESS_KEY_ID: 'AKIAXCALLERIDALICE01',
+  AWS_SECRET_ACCESS_KEY: 'alice/secret/Key+0123456789abcdefghijklmn',
+  AWS_REGION: 'us-west-2',
+  AWS_EC2_METADATA_DISABLED: 'true',
+};
+
+function run(command: string, args: string[]): void {
+  const result = spawnSync(command, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  if (result.status !== 0) throw new Error(`${command} ${args.join(' ')} exited ${result.status}: ${String(result.stderr)}`);
+}
+
+function hasAws(): boolean {
+  return spawnSync('aws', ['--version'], { env, stdio: 'ignore' }).status === 0;
+}
+
+const NODE = 'node -e 0';
+const CALLERID = 'callerid token --format token';
+const AWS = 'aws eks get-token';
+
+const bench = new Bench({ name: 'kubectl exec plugin start-up', time: 0, iterations: Number(process.env.BENCH_ITERATIONS ?? 30), warmupIterations: 3 });
+bench.add(NODE, () => run(process.execPath, ['-e', '0']));
+bench.add(CALLERID, () => run(process.execPath, [cli, 'token', '--cluster-name', 'payments-api', '--format', 'token']));
+const aws = hasAws();
+if (aws) bench.add(AWS, () => run('aws', ['eks', 'get-token', '--cluster-name', 'payments-api', '--output', 'json']));
+else console.log('aws is not installed: skipping `aws eks get-token`');
+
+await bench.run();
+console.table(bench.table());
+
+const median = (name: string): number => {
+  const result = bench.getTask(name)?.result;
+  if (!result || !('latency' in result)) throw new Error(`${name} did not complete`);
+  return result.latency.p50;
+};
+const ours = median(CALLERID);
+console.log(`Node ${process.version}, ${process.platform}/${process.arch}`);
+console.log(`median wall time: ${CALLERID} ${ours.toFixed(1)} ms; ${NODE} ${median(NODE).toFixed(1)} ms${aws ? `; ${AWS} ${median(AWS).toFixed(1)} ms` : ''}`);
+console.log(`ratio to ${NODE}: ${(ours / median(NODE)).toFixed(2)}x (target <= 1.6x)`);
+if (aws) console.log(`ratio to ${AWS}: ${(ours / median(AWS)).toFixed(2)}x (target <= 0.25x)`);

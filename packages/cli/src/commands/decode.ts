@@ -1,0 +1,102 @@
+/**
+ * `callerid decode`: what a token holds and which local checks it passes — offline, nothing is sent.
+ * Exit 0 when every check passes, 1 when one fails, 2 on usage errors.
+ */
+import { atMostPositionals, parseCommandArgs, parseInstant } from '../args.js';
+import { buildReport, type DecodeReport } from '../decode/report.js';
+import { displayedSigningTime, rawView, type RawView } from '../decode/raw-view.js';
+import { EXIT } from '../exit-codes.js';
+import { COMMAND_HELP } from '../help.js';
+import { readTokenArgument } from '../input.js';
+
+const COMMAND = 'decode';
+
+/** Runs `callerid decode` with the arguments after the command name. */
+export async function run(args: string[]): Promise<number> {
+  const { values, positionals } = parseCommandArgs(COMMAND, {
+    args,
+    allowPositionals: true,
+    options: {
+      now: { type: 'string' },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(`${COMMAND_HELP[COMMAND]}\n`);
+    return EXIT.ok;
+  }
+  atMostPositionals(COMMAND, positionals, 1);
+  const now = values.now === undefined ? Date.now() : parseInstant(COMMAND, 'now', values.now);
+  const token = await readTokenArgument(COMMAND, positionals[0]);
+  const raw = rawView(token);
+  const report = buildReport(token, now, displayedSigningTime(raw));
+  process.stdout.write(values.json ? `${JSON.stringify(toJson(token, report, raw, now))}\n` : toText(token, report, raw, now));
+  return report.valid ? EXIT.ok : EXIT.failed;
+}
+
+function toJson(token: string, report: DecodeReport, raw: RawView | undefined, now: number): Record<string, unknown> {
+  const { parsed } = report;
+  return {
+    length: token.length,
+    ...(parsed
+      ? {
+          stsHost: parsed.stsHost,
+          region: parsed.region,
+          partition: parsed.partition,
+          fips: parsed.fips,
+          dualStack: parsed.dualStack,
+          global: parsed.global,
+          accessKeyId: parsed.accessKeyId,
+          sessionToken: parsed.hasSessionToken ? 'present (hidden)' : 'absent',
+          signature: '(hidden)',
+          signedHeaders: parsed.signedHeaders,
+          signedAt: parsed.signedAt.toISOString(),
+          expiresAt: parsed.expiresAt.toISOString(),
+          expiresInSeconds: parsed.expiresInSeconds,
+        }
+      : { unverified: raw ?? null }),
+    now: new Date(now).toISOString(),
+    fresh: report.fresh ?? null,
+    valid: report.valid,
+    checks: report.checks,
+  };
+}
+
+function toText(token: string, report: DecodeReport, raw: RawView | undefined, now: number): string {
+  const lines: string[] = [];
+  const row = (label: string, value: string) => lines.push(`${label.padEnd(16)}${value}`);
+  const { parsed } = report;
+  row('length', `${token.length} characters`);
+  if (parsed) {
+    row('sts host', parsed.stsHost);
+    row('region', parsed.region);
+    row('partition', parsed.partition);
+    const variants = [parsed.global && 'global endpoint', parsed.fips && 'FIPS', parsed.dualStack && 'dual-stack'].filter(Boolean);
+    if (variants.length) row('endpoint', variants.join(', '));
+    row('access key id', `${parsed.accessKeyId} (informational: STS decides who signed)`);
+    row('session token', parsed.hasSessionToken ? 'present (hidden)' : 'absent');
+    row('signature', '(hidden)');
+    row('signed headers', parsed.signedHeaders.join(';'));
+    row('signed at', parsed.signedAt.toISOString());
+    row('expires at', `${parsed.expiresAt.toISOString()} (STS honours the URL 15 minutes; X-Amz-Expires=${parsed.expiresInSeconds} is ignored)`);
+    row('fresh', `${report.fresh ? 'yes' : 'no'} (as of ${new Date(now).toISOString()}${freshness(parsed.signedAt.getTime(), parsed.expiresAt.getTime(), now)})`);
+  } else if (raw) {
+    lines.push('unverified contents (as decoded; the token failed a check below):');
+    if (raw.host) row('  host', raw.host);
+    for (const [key, value] of Object.entries(raw.parameters)) row(`  ${key}`, value);
+  }
+  lines.push('checks:');
+  for (const check of report.checks) {
+    const detail = check.code ? `${check.code}: ${check.message}` : check.rule;
+    lines.push(`  ${check.status.padEnd(12)}${check.name.padEnd(12)}${detail}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function freshness(signedAt: number, expiresAt: number, now: number): string {
+  const minutes = (ms: number) => `${Math.round(ms / 6_000) / 10} min`;
+  if (now < signedAt) return `; signed ${minutes(signedAt - now)} in the future`;
+  if (now >= expiresAt) return `; expired ${minutes(now - expiresAt)} ago`;
+  return `; ${minutes(expiresAt - now)} left`;
+}

@@ -1,0 +1,78 @@
+/**
+ * `callerid verify`: verify a token with STS exactly as a server would (core's `createVerifier`) and
+ * print who it names. Exit 0 verified, 1 rejected, 3 STS unavailable, 2 usage.
+ */
+import { PARTITION_IDS, createVerifier, isCallerIdError, type Identity, type Partition, type Verifier } from '@callerid/core';
+import { UsageError, atMostPositionals, parseCommandArgs, parseInstant, required } from '../args.js';
+import { EXIT } from '../exit-codes.js';
+import { COMMAND_HELP } from '../help.js';
+import { formatIdentity } from '../identity-summary.js';
+import { readTokenArgument } from '../input.js';
+
+const COMMAND = 'verify';
+
+/** Runs `callerid verify` with the arguments after the command name. */
+export async function run(args: string[]): Promise<number> {
+  const { values, positionals } = parseCommandArgs(COMMAND, {
+    args,
+    allowPositionals: true,
+    options: {
+      audience: { type: 'string' },
+      'sts-endpoint': { type: 'string' },
+      now: { type: 'string' },
+      partition: { type: 'string', multiple: true },
+      json: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    process.stdout.write(`${COMMAND_HELP[COMMAND]}\n`);
+    return EXIT.ok;
+  }
+  atMostPositionals(COMMAND, positionals, 1);
+  const audience = required(COMMAND, 'audience', values.audience);
+  const stsEndpoint = values['sts-endpoint'] ?? (process.env.CALLERID_STS_ENDPOINT || undefined);
+  const now = values.now === undefined ? undefined : parseInstant(COMMAND, 'now', values.now);
+  const verifier = verifierFor({
+    audience,
+    // An operator checking a token wants to know whose it is, whatever its partition; --partition
+    // narrows this to what a given server accepts.
+    allowedPartitions: (values.partition as Partition[] | undefined) ?? PARTITION_IDS,
+    cache: false,
+    ...(stsEndpoint === undefined ? {} : { stsEndpoint }),
+    ...(now === undefined ? {} : { clock: () => now }),
+  });
+  let identity: Identity;
+  try {
+    const token = await readTokenArgument(COMMAND, positionals[0]);
+    identity = await verifier.verify(token);
+  } catch (err) {
+    return reportRejection(err, values.json === true);
+  } finally {
+    await verifier.close();
+  }
+  process.stdout.write(values.json ? `${JSON.stringify(identity)}\n` : formatIdentity(identity));
+  return EXIT.ok;
+}
+
+/** Core checks the options (endpoint, audience, partitions); its fixed messages become usage errors. */
+function verifierFor(options: Parameters<typeof createVerifier>[0]): Verifier {
+  try {
+    return createVerifier(options);
+  } catch (err) {
+    if (err instanceof TypeError) throw new UsageError(err.message, COMMAND);
+    throw err;
+  }
+}
+
+/**
+ * A rejection exits 1 and an unavailable STS exits 3, with `{"error":{"code","message"}}` on stdout
+ * under `--json` and one line on stderr otherwise. Messages are core's fixed texts: never the token.
+ */
+function reportRejection(err: unknown, json: boolean): number {
+  if (!isCallerIdError(err)) throw err;
+  const unavailable = err.status === 503;
+  if (json) process.stdout.write(`${JSON.stringify({ error: { code: err.code, message: err.message } })}\n`);
+  else process.stderr.write(`callerid verify: ${unavailable ? 'STS unavailable' : 'rejected'}: ${err.message} (${err.code})\n`);
+  return unavailable ? EXIT.unavailable : EXIT.failed;
+}
