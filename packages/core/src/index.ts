@@ -16,3 +16,10 @@ export { PRESIGNED_TOKEN_PREFIX, MAX_PRESIGNED_TOKEN_LENGTH, tokenKind } from '.
 export type { TokenKind } from './token-format.js';
 export { extractBearerToken } from './bearer.js';
 export type { HeadersInput } from './bearer.js';
+export { createVerifier } from './verifier.js';
+export type { Verifier, VerifierOptions } from './verifier.js';
+export { createMemoryCache } from './cache.js';
+export type { CacheEntry, CacheStore, MemoryCache, MemoryCacheOptions } from './cache.js';
+export { parseArn, tryParseArn, canonicalizeArn } from './arn.js';
+export type { ParsedArn } from './arn.js';
+export { MAX_STS_RESPONSE_BYTES, DEFAULT_STS_TIMEOUT_MS } from './sts-client.js';

@@ -1,0 +1,204 @@
+import type { Dispatcher } from 'undici';
+import { cacheKeyFunction, createMemoryCache, type CacheEntry, type CacheStore } from './cache.js';
+import { CallerIdError, type CallerIdErrorCode } from './errors.js';
+import { isPartition } from './hosts.js';
+import type { Identity, Partition } from './identity.js';
+import { parseToken } from './parse.js';
+import { createStsAgent, DEFAULT_STS_TIMEOUT_MS, parseStsEndpoint, replayToSts, type StsReplayConfig } from './sts-client.js';
+import { identityFromStsResponse } from './sts-response.js';
+import { MAX_TOKEN_LENGTH, tokenKind, type TokenKind } from './token-format.js';
+
+/** Options for {@link createVerifier}. */
+export interface VerifierOptions {
+  /** This server's audience (for EKS, the cluster name). Only tokens signed for it verify. */
+  audience: string;
+  /**
+   * Dial STS here instead of the token's own host — a VPC endpoint, or sts-local at
+   * `http://127.0.0.1:PORT`. The original `Host` is kept so the signature still holds. https, or http
+   * to a loopback address only.
+   */
+  stsEndpoint?: string | URL;
+  /** Partitions whose STS hosts are accepted. Default `['aws']`. */
+  allowedPartitions?: readonly Partition[];
+  /** The current time in epoch ms. Default `Date.now`. */
+  clock?: () => number;
+  /** Where verified tokens are remembered. Default: a `createMemoryCache()` of 10,000 entries; `false` disables caching. */
+  cache?: CacheStore | false;
+  /** Bound on one STS round trip (connect, headers, body), in ms. Default 5000. */
+  timeoutMs?: number;
+  /** The undici dispatcher for STS calls. Default: a keep-alive `Agent` owned (and closed) by the verifier. */
+  dispatcher?: Dispatcher;
+  /** The `realm` of `WWW-Authenticate` challenges. Default `"callerid"`. */
+  realm?: string;
+  /** How long an STS rejection is remembered, in ms, so a flood of one bad token costs one STS call per window. Default 5000. */
+  negativeCacheTtlMs?: number;
+}
+
+/** Verifies bearer tokens; see {@link createVerifier}. */
+export interface Verifier {
+  /** The audience this verifier accepts. */
+  readonly audience: string;
+  /** Resolves to the verified caller, or rejects with a {@link CallerIdError}. */
+  verify(token: string): Promise<Identity>;
+  /** Closes the connection pool (when the verifier created it) and drops the cache it created. */
+  close(): Promise<void>;
+}
+
+/** Verifies one kind of token, uncached. The identity's `expiresAt` bounds how long it is cached. */
+type TokenPath = (token: string) => Promise<Identity>;
+
+const AUDIENCE = /^[\x21-\x7e]{1,256}$/;
+const DEFAULT_NEGATIVE_TTL_MS = 5_000;
+// Verdicts about the token itself that are worth remembering briefly; never "STS unavailable".
+const NEGATIVE_CACHE_CODES: ReadonlySet<CallerIdErrorCode> = new Set(['sts_rejected']);
+
+/**
+ * Creates a verifier for EKS-style presigned tokens (`k8s-aws-v1.…`). `verify(token)` validates the
+ * token locally (no network for a token that fails), replays it to STS with this server's audience,
+ * checks STS's answer strictly and returns the caller's {@link Identity}. Verified tokens are cached
+ * until they expire; concurrent verifications of one token share one STS call; STS rejections are
+ * remembered for a few seconds.
+ *
+ * @example
+ * ```ts
+ * const verifier = createVerifier({ audience: 'payments-api' });
+ * const identity = await verifier.verify(token); // identity.canonicalArn, identity.accountId, …
+ * await verifier.close();
+ * ```
+ */
+export function createVerifier(options: VerifierOptions): Verifier {
+  const settings = checkOptions(options);
+  const { audience, allowedPartitions, clock, realm, negativeCacheTtlMs } = settings;
+  const ownAgent = options.dispatcher ? undefined : createStsAgent(settings.timeoutMs);
+  const sts: StsReplayConfig = {
+    audience,
+    endpoint: options.stsEndpoint === undefined ? undefined : parseStsEndpoint(options.stsEndpoint),
+    dispatcher: options.dispatcher ?? ownAgent!,
+    timeoutMs: settings.timeoutMs,
+    realm,
+  };
+  const ownCache = options.cache === undefined ? createMemoryCache() : undefined;
+  const cache = options.cache === false ? undefined : (options.cache ?? ownCache);
+  const keyOf = cacheKeyFunction(audience, allowedPartitions);
+  const inflight = new Map<string, Promise<Identity>>();
+  const errorOptions = realm === undefined ? {} : { realm };
+  const fail = (code: CallerIdErrorCode) => Promise.reject(new CallerIdError(code, errorOptions));
+
+  const paths: Record<TokenKind, TokenPath | undefined> = {
+    presigned: async (token) => {
+      const parsed = parseToken(token, { now: clock(), allowedPartitions, ...errorOptions });
+      const body = await replayToSts(parsed, sts);
+      return identityFromStsResponse(body, parsed, realm);
+    },
+    // The web identity path (a compact JWS) plugs in here when `webIdentity` is configured.
+    jwt: undefined,
+  };
+
+  /** The only dispatch on the token format. */
+  function verifyUncached(token: string): Promise<Identity> {
+    const kind = tokenKind(token);
+    const path = kind && paths[kind];
+    if (path) return path(token);
+    return fail(kind === 'jwt' ? 'web_identity_disabled' : 'token_format');
+  }
+
+  /** A cached verdict as the caller's answer, or `undefined` when there is none (or it has lapsed). */
+  function answer(entry: CacheEntry | undefined): Promise<Identity> | undefined {
+    if (!entry || !(clock() < entry.expiresAt)) return undefined;
+    if (entry.identity) return Promise.resolve({ ...entry.identity });
+    if (entry.error) return fail(entry.error);
+    return undefined;
+  }
+
+  function remember(key: string, entry: CacheEntry): void {
+    if (!cache) return;
+    const ttl = entry.expiresAt - clock();
+    if (ttl <= 0) return;
+    try {
+      const done = cache.set(key, entry, ttl);
+      if (done instanceof Promise) done.catch(ignore);
+    } catch {
+      // A failing store only costs us the cache.
+    }
+  }
+
+  function miss(token: string, key: string): Promise<Identity> {
+    let pending = inflight.get(key);
+    if (!pending) {
+      pending = verifyUncached(token).then(
+        (identity) => {
+          const expiresAt = Date.parse(identity.expiresAt);
+          remember(key, { expiresAt, identity: Object.freeze(identity) });
+          return identity;
+        },
+        (err: unknown) => {
+          if (err instanceof CallerIdError && NEGATIVE_CACHE_CODES.has(err.code)) {
+            remember(key, { expiresAt: clock() + negativeCacheTtlMs, error: err.code });
+          }
+          throw err;
+        },
+      );
+      const settled = pending.finally(() => inflight.delete(key));
+      settled.catch(ignore);
+      inflight.set(key, pending);
+    }
+    // Each caller gets its own copy: adapters may decorate the identity (mapping sets username/groups).
+    return pending.then((identity) => ({ ...identity }));
+  }
+
+  function verify(token: string): Promise<Identity> {
+    if (typeof token !== 'string' || token.length === 0) return fail('token_format');
+    if (token.length > MAX_TOKEN_LENGTH) return fail('token_too_large');
+    const key = keyOf(token);
+    if (!cache) return miss(token, key);
+    let cached: CacheEntry | undefined | Promise<CacheEntry | undefined>;
+    try {
+      cached = cache.get(key);
+    } catch {
+      return miss(token, key);
+    }
+    if (cached instanceof Promise) {
+      return cached.then(
+        (entry) => answer(entry) ?? miss(token, key),
+        () => miss(token, key),
+      );
+    }
+    return answer(cached) ?? miss(token, key);
+  }
+
+  async function close(): Promise<void> {
+    inflight.clear();
+    ownCache?.clear();
+    await ownAgent?.close();
+  }
+
+  return { audience, verify, close };
+}
+
+function ignore(): void {}
+
+interface Settings {
+  audience: string;
+  allowedPartitions: readonly Partition[];
+  clock: () => number;
+  realm: string | undefined;
+  timeoutMs: number;
+  negativeCacheTtlMs: number;
+}
+
+function checkOptions(options: VerifierOptions): Settings {
+  if (typeof options !== 'object' || options === null) throw new TypeError('createVerifier needs an options object.');
+  const { audience, allowedPartitions = ['aws'], clock = Date.now, realm, timeoutMs = DEFAULT_STS_TIMEOUT_MS } = options;
+  const negativeCacheTtlMs = options.negativeCacheTtlMs ?? DEFAULT_NEGATIVE_TTL_MS;
+  if (typeof audience !== 'string' || !AUDIENCE.test(audience)) throw new TypeError('audience must be 1-256 printable ASCII characters without spaces.');
+  if (!Array.isArray(allowedPartitions) || allowedPartitions.length === 0 || !allowedPartitions.every(isPartition)) {
+    throw new TypeError('allowedPartitions must list known AWS partitions.');
+  }
+  if (typeof clock !== 'function') throw new TypeError('clock must be a function returning epoch milliseconds.');
+  if (realm !== undefined && typeof realm !== 'string') throw new TypeError('realm must be a string.');
+  if (!Number.isFinite(timeoutMs) || timeoutMs <= 0 || timeoutMs > 60_000) throw new TypeError('timeoutMs must be between 1 and 60000.');
+  if (!Number.isFinite(negativeCacheTtlMs) || negativeCacheTtlMs < 0 || negativeCacheTtlMs > 60_000) {
+    throw new TypeError('negativeCacheTtlMs must be between 0 and 60000.');
+  }
+  return { audience, allowedPartitions: [...new Set(allowedPartitions)].sort(), clock, realm, timeoutMs, negativeCacheTtlMs };
+}
