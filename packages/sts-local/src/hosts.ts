@@ -26,6 +26,11 @@ const REGIONAL_HOSTS: readonly RegExp[] = [
 const GLOBAL_HOSTS = new Set(['sts.amazonaws.com', 'sts-fips.amazonaws.com']);
 const LOOPBACK = /^(?:127\.0\.0\.1|localhost|\[::1\])(?::\d{1,5})?$/;
 
+/** Whether `host` is the STS global endpoint (where regional-only APIs such as GetWebIdentityToken do not exist). */
+export function isGlobalHost(host: string): boolean {
+  return GLOBAL_HOSTS.has(host);
+}
+
 /**
  * The region rule for a `Host` header value, or `undefined` when the host is not an STS endpoint
  * sts-local stands in for. `extraLocalHosts` are further `host[:port]` values that behave like loopback

@@ -25,6 +25,11 @@ export interface Principal {
   readonly canAssume?: readonly string[] | undefined;
   /** Epoch ms after which the keys are refused with `ExpiredToken` (set on AssumeRole sessions). */
   readonly expiresAt?: number | undefined;
+  /**
+   * For role sessions: the role's ARN with its IAM path (which the assumed-role ARN drops). It is the
+   * `sub` of the session's web identity tokens; without it the path is taken to be `/`.
+   */
+  readonly roleArn?: string | undefined;
 }
 
 const ACCESS_KEY_ID = /^[A-Z0-9]{16,128}$/;
@@ -73,6 +78,10 @@ export function validatePrincipal(input: unknown, where = 'principal'): Principa
     if (typeof p.expiresAt !== 'number' || !Number.isFinite(p.expiresAt)) fail(`${where}.expiresAt`, 'must be epoch milliseconds');
     expiresAt = p.expiresAt;
   }
+  const roleArn = optionalString(p.roleArn, `${where}.roleArn`);
+  if (roleArn !== undefined && (!/^arn:[\w-]+:iam::\d{12}:role\/[\x21-\x7e]+$/.test(roleArn) || roleArn.split(':')[4] !== p.account)) {
+    fail(`${where}.roleArn`, 'must be an IAM role ARN in the principal\'s account');
+  }
   return {
     accessKeyId: p.accessKeyId,
     secretAccessKey: p.secretAccessKey,
@@ -82,6 +91,7 @@ export function validatePrincipal(input: unknown, where = 'principal'): Principa
     account: p.account,
     canAssume,
     expiresAt,
+    roleArn,
   };
 }
 

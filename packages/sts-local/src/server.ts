@@ -6,12 +6,15 @@ import { assumeRole } from './actions/assume-role.js';
 import { getCallerIdentity } from './actions/get-caller-identity.js';
 import { StsError, stsErrors } from './errors.js';
 import { FaultInjector, type Faults } from './faults.js';
+import { isGlobalHost } from './hosts.js';
 import { actionParams, headerMap } from './http-input.js';
 import { loadPrincipals, PrincipalStore, type Principal } from './principals.js';
 import { parseQuery } from './query.js';
 import { renderError, renderResult, wantsJson, type Rendered } from './responses.js';
 import { verifySignedRequest } from './sigv4-verify.js';
 import { StatsRecorder, type StsLocalStats } from './stats.js';
+import { getWebIdentityToken } from './web-identity/action.js';
+import { ISSUER_PATH_PREFIX, WebIdentityIssuer, type WebIdentityIssuerOptions } from './web-identity/issuer.js';
 
 /** Options of {@link startStsLocal}. */
 export interface StsLocalOptions {
@@ -29,6 +32,8 @@ export interface StsLocalOptions {
   readonly maxBodyBytes?: number | undefined;
   /** Time a client has to send one whole request, in ms; default 30000. Slower connections are closed. */
   readonly requestTimeoutMs?: number | undefined;
+  /** The outbound web identity issuer (GetWebIdentityToken); enabled by default. */
+  readonly webIdentity?: WebIdentityIssuerOptions | undefined;
 }
 
 /** A running sts-local. */
@@ -45,6 +50,15 @@ export interface StsLocal {
   addPrincipal(principal: Principal): void;
   /** Replaces the injected faults (`undefined` or `{}` turns them off); counters restart. */
   setFaults(faults: Faults | undefined): void;
+  /**
+   * The web identity issuer URL of an account's tokens: `<url>/issuer/<uuid>`, serving
+   * `/.well-known/openid-configuration` and `/.well-known/jwks.json` (plain http, loopback only).
+   */
+  issuerFor(account: string): string;
+  /** Rotates the web identity signing keys (`RSA_<n+1>`, `EC384_<n+1>`); the previous keys stay in the JWKS until the next rotation. */
+  rotateKeys(): Promise<void>;
+  /** Enables or disables GetWebIdentityToken (disabled → `OutboundWebIdentityFederationDisabledException`). */
+  setWebIdentityEnabled(enabled: boolean): void;
 }
 
 const API_VERSION = '2011-06-15';
@@ -56,6 +70,7 @@ interface Context {
   readonly localHosts: Set<string>;
   readonly maxBodyBytes: number;
   readonly timers: Set<NodeJS.Timeout>;
+  readonly issuer: WebIdentityIssuer;
   faults: FaultInjector;
 }
 
@@ -86,6 +101,7 @@ export async function startStsLocal(options: StsLocalOptions): Promise<StsLocal>
     maxBodyBytes,
     timers: new Set(),
     faults: new FaultInjector(options.faults),
+    issuer: new WebIdentityIssuer(options.webIdentity),
   };
   const server = createServer(
     {
@@ -102,8 +118,10 @@ export async function startStsLocal(options: StsLocalOptions): Promise<StsLocal>
   const address = await listen(server, port, options.host ?? '127.0.0.1');
   const hostForUrl = address.family === 'IPv6' ? `[${address.address}]` : address.address;
   ctx.localHosts.add(`${hostForUrl}:${address.port}`);
+  const url = `http://${hostForUrl}:${address.port}`;
+  ctx.issuer.setBaseUrl(url);
   return {
-    url: `http://${hostForUrl}:${address.port}`,
+    url,
     port: address.port,
     close: () => close(server, ctx),
     stats: () => ctx.stats.snapshot(),
@@ -111,6 +129,9 @@ export async function startStsLocal(options: StsLocalOptions): Promise<StsLocal>
     setFaults: (faults) => {
       ctx.faults = new FaultInjector(faults ?? {});
     },
+    issuerFor: (account) => ctx.issuer.issuerFor(account),
+    rotateKeys: () => ctx.issuer.rotateKeys(),
+    setWebIdentityEnabled: (enabled) => ctx.issuer.setEnabled(enabled),
   };
 }
 
@@ -156,6 +177,7 @@ function onRequest(ctx: Context, req: IncomingMessage, res: ServerResponse): voi
     send(res, renderError(error, requestId, json), requestId, closeConnection);
   };
   if (path === '/_local/stats') return serveStats(ctx, req, res, requestId);
+  if (path.startsWith(ISSUER_PATH_PREFIX)) return serveIssuer(ctx, req, res, path, requestId);
   if (path !== '/') return fail(stsErrors.notFound());
   if (req.method !== 'GET' && req.method !== 'POST') return fail(stsErrors.methodNotAllowed());
   const declared = Number(req.headers['content-length'] ?? 0);
@@ -189,6 +211,32 @@ function serveStats(ctx: Context, req: IncomingMessage, res: ServerResponse, req
   send(res, { status: 200, contentType: 'application/json', body: JSON.stringify(ctx.stats.snapshot()) }, requestId);
 }
 
+// The web identity issuer's well-known documents (GET only; no signature, as on AWS).
+function serveIssuer(ctx: Context, req: IncomingMessage, res: ServerResponse, path: string, requestId: string): void {
+  req.resume();
+  const notFound = () => {
+    const error = stsErrors.notFound();
+    ctx.stats.record(undefined, { accepted: false, code: error.code });
+    send(res, renderError(error, requestId, true), requestId);
+  };
+  if (req.method !== 'GET') {
+    ctx.stats.record(undefined, { accepted: false, code: 'MethodNotAllowed' });
+    send(res, renderError(stsErrors.methodNotAllowed(), requestId, true), requestId);
+    return;
+  }
+  ctx.issuer.serveWellKnown(path).then(
+    (served) => {
+      if (!served) return notFound();
+      ctx.stats.record(served.document, { accepted: true });
+      send(res, served.rendered, requestId);
+    },
+    () => {
+      ctx.stats.record(undefined, { accepted: false, code: 'InternalFailure' });
+      send(res, renderError(stsErrors.internalFailure(), requestId, true), requestId);
+    },
+  );
+}
+
 function handleSts(ctx: Context, req: IncomingMessage, res: ServerResponse, rawQuery: string, body: Buffer, requestId: string, json: boolean): void {
   let action: string | undefined;
   const reply = (rendered: Rendered) => {
@@ -215,7 +263,9 @@ function handleSts(ctx: Context, req: IncomingMessage, res: ServerResponse, rawQ
         }
         if (fault.throttle) throw stsErrors.throttling();
         if (fault.serverError) throw fault.serverError === 503 ? stsErrors.serviceUnavailable() : stsErrors.internalFailure();
-        reply(answer(ctx, req, query, params, body, requestId, json));
+        const rendered = answer(ctx, req, query, params, body, requestId, json);
+        if (rendered instanceof Promise) rendered.then(reply, refuse);
+        else reply(rendered);
       } catch (error) {
         refuse(error);
       }
@@ -242,9 +292,9 @@ function answer(
   body: Buffer,
   requestId: string,
   json: boolean,
-): Rendered {
+): Rendered | Promise<Rendered> {
   const now = ctx.clock();
-  const { principal } = verifySignedRequest(
+  const { principal, region } = verifySignedRequest(
     { method: req.method!, query, headers: headerMap(req), body },
     { now, lookup: (id) => ctx.store.get(id), localHosts: ctx.localHosts },
   );
@@ -262,6 +312,12 @@ function answer(
       );
       ctx.store.addSession(outcome.session, now);
       return renderResult(action, outcome.result, requestId, json);
+    }
+    case 'GetWebIdentityToken': {
+      const globalEndpoint = isGlobalHost(req.headers.host ?? '');
+      return getWebIdentityToken(ctx.issuer, { caller: principal, params, region, globalEndpoint, now }).then((result) =>
+        renderResult(action, result, requestId, json),
+      );
     }
     default:
       throw stsErrors.invalidAction(action, version);

@@ -17,8 +17,11 @@ export interface StsLocalStats {
   totals: { requests: number; accepted: number; rejected: number };
 }
 
-/** Action names counted under their own name; every other name is counted as `Other` (bounded memory). */
-export const COUNTED_ACTIONS = new Set(['GetCallerIdentity', 'AssumeRole', 'GetWebIdentityToken']);
+/**
+ * Action names counted under their own name; every other name is counted as `Other` (bounded memory).
+ * `JWKS` and `OpenIDConfiguration` count the web identity issuer's well-known documents.
+ */
+export const COUNTED_ACTIONS = new Set(['GetCallerIdentity', 'AssumeRole', 'GetWebIdentityToken', 'JWKS', 'OpenIDConfiguration']);
 
 /** In-process counters. */
 export class StatsRecorder {

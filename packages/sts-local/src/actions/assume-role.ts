@@ -37,7 +37,8 @@ export function matchesPattern(pattern: string, value: string): boolean {
   return new RegExp(`^${source}$`, 's').test(value);
 }
 
-function isoSeconds(ms: number): string {
+/** An ISO 8601 timestamp without milliseconds, as STS writes them. */
+export function isoSeconds(ms: number): string {
   return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
@@ -75,6 +76,7 @@ export function assumeRole(caller: Principal, params: AssumeRoleParams, now: num
     userId: `${roleId}:${sessionName}`,
     account,
     expiresAt,
+    roleArn,
   };
   const result: ResultTree = {
     AssumedRoleUser: { AssumedRoleId: session.userId, Arn: session.arn },
