@@ -23,3 +23,5 @@ export type { CacheEntry, CacheStore, MemoryCache, MemoryCacheOptions } from './
 export { parseArn, tryParseArn, canonicalizeArn } from './arn.js';
 export type { ParsedArn } from './arn.js';
 export { MAX_STS_RESPONSE_BYTES, DEFAULT_STS_TIMEOUT_MS } from './sts-client.js';
+export { createAuthenticator } from './authenticate.js';
+export type { Authenticator, AuthenticatorOptions, GetToken, RejectedEvent, VerifiedEvent } from './authenticate.js';

@@ -102,12 +102,26 @@ export function compileAllow(allow: AllowOption): Authorizer {
 
 /** Options for {@link createGuard}. */
 export interface GuardOptions {
-  /** The `realm` of the `WWW-Authenticate` challenge; use the one given to the middleware. */
+  /**
+   * The `realm` of the `WWW-Authenticate` challenge. Default: the realm of the authenticator that
+   * handled this request (when the guard is given the request), else `"callerid"`.
+   */
   realm?: string;
 }
 
-/** A route guard: resolves to the caller when allowed, rejects with a {@link CallerIdError} otherwise. */
-export type Guard = (caller: Identity | null | undefined) => Promise<Identity>;
+/**
+ * A route guard: resolves to the caller when allowed, rejects with a {@link CallerIdError} otherwise.
+ * `request` is the object the adapter handed to `authenticate` (it carries the authenticator's realm).
+ */
+export type Guard = (caller: Identity | null | undefined, request?: object) => Promise<Identity>;
+
+// Which realm answered each request, so a guard's challenge names the same realm as the middleware's.
+const requestRealms = new WeakMap<object, string>();
+
+/** Records the realm an authenticator used for `request` (internal: called by `createAuthenticator`). */
+export function rememberRealm(request: unknown, realm: string): void {
+  if (typeof request === 'object' && request !== null) requestRealms.set(request, realm);
+}
 
 /**
  * Builds the decision behind every adapter's `requireCaller` / `requireGroups`: no caller → 401
@@ -117,8 +131,8 @@ export type Guard = (caller: Identity | null | undefined) => Promise<Identity>;
  */
 export function createGuard(allow: AllowOption, options: GuardOptions = {}): Guard {
   const authorize = compileAllow(allow);
-  const realm = options.realm;
-  return async (caller) => {
+  return async (caller, request) => {
+    const realm = options.realm ?? (request === undefined ? undefined : requestRealms.get(request));
     if (caller === undefined) throw new Error('callerid: a route guard ran before the callerid middleware set the caller');
     if (caller === null) throw new CallerIdError('token_missing', { realm });
     if ((await authorize(caller)) !== true) throw new CallerIdError('caller_not_allowed', { realm });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CallerIdError, compileAllow, createGuard, type AllowOption, type Identity } from '../src/index.js';
+import { rememberRealm } from '../src/policy.js';
 import { assumedRoleIdentity, rootIdentity, userIdentity, webIdentityRole } from './policy-fixtures.js';
 
 const ACCT = '111122223333';
@@ -178,6 +179,15 @@ describe('createGuard', () => {
     const err = await rejection(createGuard({})(null));
     expect(err.code).toBe('token_missing');
     expect(err.headers['WWW-Authenticate']).toBe('Bearer realm="callerid"');
+  });
+
+  it('names the realm the authenticator used for this request, unless one is configured', async () => {
+    const req = {};
+    rememberRealm(req, 'orders');
+    expect((await rejection(createGuard({ accounts: ['444455556666'] })(alice, req))).headers['WWW-Authenticate']).toMatch(/^Bearer realm="orders", error="insufficient_scope"/);
+    expect((await rejection(createGuard({})(null, req))).headers['WWW-Authenticate']).toBe('Bearer realm="orders"');
+    expect((await rejection(createGuard({}, { realm: 'fixed' })(null, req))).headers['WWW-Authenticate']).toBe('Bearer realm="fixed"');
+    expect((await rejection(createGuard({})(null, {}))).headers['WWW-Authenticate']).toBe('Bearer realm="callerid"');
   });
 
   it('a plain error (500) when the middleware never ran', async () => {

@@ -1,0 +1,146 @@
+/**
+ * The one framework-agnostic request authenticator every adapter calls: read the bearer token, verify
+ * it, map it, check the policy. Adapters only move its answer (`Identity | null`) or its error
+ * (`CallerIdError`, which carries status and headers) into their framework's idiom.
+ */
+import { extractBearerToken, type HeadersInput } from './bearer.js';
+import { CallerIdError, isCallerIdError } from './errors.js';
+import type { Identity } from './identity.js';
+import { compileMapping, type MappingEntry } from './mapping.js';
+import { compileAllow, rememberRealm, type AllowOption } from './policy.js';
+import { createVerifier, type Verifier, type VerifierOptions } from './verifier.js';
+
+/** What `onVerified` receives: the allowed caller. Never the token. */
+export interface VerifiedEvent {
+  identity: Identity;
+}
+
+/** What `onRejected` receives: the error answered, and the caller when it was known (policy denial). Never the token. */
+export interface RejectedEvent {
+  error: CallerIdError;
+  identity?: Identity;
+}
+
+/** Reads the token from a request; `null`/`undefined` (or `''`) means the request carries none. */
+export type GetToken<Req> = (request: Req) => string | null | undefined | Promise<string | null | undefined>;
+
+/**
+ * Options shared by `createAuthenticator` and every adapter (Express, Fastify, Koa), under the same
+ * names: everything `createVerifier` takes, plus these.
+ */
+export interface AuthenticatorOptions<Req = unknown> extends VerifierOptions {
+  /** Who may call (see `AllowRules`); failing it answers 403 `insufficient_scope`. Default: anyone authenticated. */
+  allow?: AllowOption;
+  /** aws-auth style mapping that sets `username`/`groups` on the identity; applied before `allow`. */
+  map?: readonly MappingEntry[];
+  /**
+   * `true` (default): a request without a token is answered 401. `false`: it passes with caller `null`;
+   * a token that is present but bad is still refused.
+   */
+  credentialsRequired?: boolean;
+  /** Where the token comes from. Default: `Authorization: Bearer <token>` (scheme case-insensitive). */
+  getToken?: GetToken<Req>;
+  /** Called for each allowed caller (logging, metrics). Exceptions are ignored. */
+  onVerified?: (event: VerifiedEvent) => void;
+  /** Called for each refused request, before the error is thrown. Exceptions are ignored. */
+  onRejected?: (event: RejectedEvent) => void;
+  /** The `realm` of the `WWW-Authenticate` challenge. Default `"callerid"`. */
+  realm?: string;
+}
+
+/** A configured authenticator. Create one per app (it owns the verifier and its cache), not per request. */
+export interface Authenticator<Req = unknown> {
+  /**
+   * Authenticates one request: resolves to the allowed caller, or `null` for an anonymous request when
+   * `credentialsRequired` is `false`; rejects with a {@link CallerIdError} otherwise.
+   *
+   * @param headers the request headers (`req.rawHeaders` is best: it keeps repeated fields).
+   * @param request the framework's request, handed to `getToken`.
+   */
+  authenticate(headers: HeadersInput, request?: Req): Promise<Identity | null>;
+  /** The realm used in challenges (for route guards). */
+  readonly realm: string | undefined;
+  /** The verifier this authenticator owns. */
+  readonly verifier: Verifier;
+  /** Closes the verifier (its connections and cache). */
+  close(): Promise<void>;
+}
+
+/**
+ * Builds the request authenticator that every adapter calls. Configuration errors (a bad pattern, a
+ * bad mapping entry) throw a `TypeError` here, at start-up.
+ *
+ * @example
+ * ```ts
+ * const auth = createAuthenticator({ audience: 'payments-api', allow: { accounts: ['111122223333'] } });
+ * const caller = await auth.authenticate(req.rawHeaders); // Identity, or throws CallerIdError
+ * ```
+ */
+export function createAuthenticator<Req = unknown>(options: AuthenticatorOptions<Req>): Authenticator<Req> {
+  if (typeof options !== 'object' || options === null) throw new TypeError('options must be an object');
+  const { allow, map, credentialsRequired = true, getToken, onVerified, onRejected, realm, ...rest } = options;
+  if (typeof credentialsRequired !== 'boolean') throw new TypeError('credentialsRequired must be a boolean');
+  for (const [name, fn] of [['getToken', getToken], ['onVerified', onVerified], ['onRejected', onRejected]] as const) {
+    if (fn !== undefined && typeof fn !== 'function') throw new TypeError(`${name} must be a function`);
+  }
+  const authorize = allow === undefined ? undefined : compileAllow(allow);
+  const mapIdentity = map === undefined ? undefined : compileMapping(map);
+  const verifier = createVerifier({ ...rest, realm });
+
+  const reject = (error: unknown, identity?: Identity): never => {
+    if (onRejected && isCallerIdError(error)) safely(() => onRejected(identity ? { error, identity } : { error }));
+    throw error;
+  };
+
+  async function authenticate(headers: HeadersInput, request?: Req): Promise<Identity | null> {
+    if (realm !== undefined) rememberRealm(request, realm);
+    let token: string | null | undefined;
+    try {
+      if (getToken) {
+        if (request === undefined) throw new TypeError('authenticate(headers, request): getToken needs the request');
+        token = await getToken(request);
+        if (token !== null && token !== undefined && typeof token !== 'string') throw new TypeError('getToken must return a string, null or undefined');
+      } else {
+        token = extractBearerToken(headers, realm);
+      }
+    } catch (error) {
+      return reject(error);
+    }
+    if (!token) {
+      if (!credentialsRequired) return null;
+      return reject(new CallerIdError('token_missing', { realm }));
+    }
+    let identity: Identity;
+    try {
+      identity = await verifier.verify(token);
+    } catch (error) {
+      return reject(error);
+    }
+    if (mapIdentity) identity = mapIdentity(identity);
+    if (authorize) {
+      let verdict: boolean | Promise<boolean>;
+      try {
+        verdict = authorize(identity);
+        // Declarative rules answer synchronously: only a custom predicate costs an await.
+        if (typeof verdict !== 'boolean') verdict = await verdict;
+      } catch (error) {
+        return reject(error, identity);
+      }
+      if (verdict !== true) return reject(new CallerIdError('caller_not_allowed', { realm }), identity);
+    }
+    if (onVerified) safely(() => onVerified({ identity }));
+    return identity;
+  }
+
+  return { authenticate, realm, verifier, close: () => verifier.close() };
+}
+
+// Hooks are for logging and metrics: a bug there must neither fail nor admit a request.
+function safely(hook: () => unknown): void {
+  try {
+    const result = hook();
+    if (result instanceof Promise) result.catch(() => undefined);
+  } catch {
+    // ignored on purpose
+  }
+}

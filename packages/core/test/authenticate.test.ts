@@ -1,0 +1,126 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startStsLocal, type StsLocal } from '@callerid/sts-local';
+import { CallerIdError, createAuthenticator, mintToken, type AuthenticatorOptions, type Identity, type RejectedEvent, type VerifiedEvent } from '../src/index.js';
+
+const AUDIENCE = 'payments-api';
+const ACCT = '111122223333';
+const alice = {
+  accessKeyId: 'AKIAALICEEXAMPLE0001',
+  secretAccessKey: 'alice-secret-key-for-tests-only-000000000',
+  arn: `arn:aws:iam::${ACCT}:user/alice`,
+  userId: 'AIDAALICEEXAMPLE0001',
+  account: ACCT,
+};
+const ops = {
+  accessKeyId: 'ASIAOPSSESSION000001',
+  secretAccessKey: 'ops-session-secret-for-tests-only-0000000',
+  sessionToken: 'FwoGZXIvYXdzEOpsSessionTokenForTestsOnly+0000=',
+  arn: `arn:aws:sts::${ACCT}:assumed-role/Ops/jane@example.com`,
+  userId: 'AROAOPSROLEEXAMPLE01:jane@example.com',
+  account: ACCT,
+};
+
+let sts: StsLocal;
+let aliceToken: string;
+let opsToken: string;
+
+beforeAll(async () => {
+  sts = await startStsLocal({ principals: [alice, ops] });
+  aliceToken = (await mintToken({ audience: AUDIENCE, region: 'us-east-1', credentials: alice })).token;
+  opsToken = (await mintToken({ audience: AUDIENCE, region: 'us-east-1', credentials: ops })).token;
+});
+afterAll(async () => {
+  await sts.close();
+});
+
+function auth<Req = unknown>(options: Partial<AuthenticatorOptions<Req>> = {}) {
+  return createAuthenticator<Req>({ audience: AUDIENCE, stsEndpoint: sts.url, ...options });
+}
+
+async function rejection(promise: Promise<unknown>): Promise<CallerIdError> {
+  return promise.then(() => { throw new Error('expected a rejection'); }, (e: CallerIdError) => e);
+}
+
+describe('createAuthenticator', () => {
+  it('verifies the bearer token and returns the caller', async () => {
+    const a = auth();
+    const identity = await a.authenticate({ authorization: `Bearer ${aliceToken}` });
+    expect(identity).toMatchObject({ arn: alice.arn, canonicalArn: alice.arn, accountId: ACCT, principalType: 'user' });
+    const role = await a.authenticate(['Authorization', `bearer ${opsToken}`]);
+    expect(role).toMatchObject({ canonicalArn: `arn:aws:iam::${ACCT}:role/Ops`, sessionName: 'jane@example.com', roleName: 'Ops' });
+    await a.close();
+  });
+
+  it('no token: 401 with a bare challenge, or null when credentials are optional', async () => {
+    const err = await rejection(auth({ realm: 'payments' }).authenticate({}));
+    expect(err.code).toBe('token_missing');
+    expect(err.headers['WWW-Authenticate']).toBe('Bearer realm="payments"');
+    await expect(auth({ credentialsRequired: false }).authenticate({})).resolves.toBeNull();
+    await expect(auth({ credentialsRequired: false }).authenticate({ authorization: 'Basic eDp5' })).resolves.toBeNull();
+  });
+
+  it('optional credentials still refuse a bad token', async () => {
+    const err = await rejection(auth({ credentialsRequired: false }).authenticate({ authorization: 'Bearer k8s-aws-v1.garbage' }));
+    expect(err.status).toBe(401);
+    expect(err.bearerError).toBe('invalid_token');
+    const malformed = await rejection(auth({ credentialsRequired: false }).authenticate({ authorization: 'Bearer' }));
+    expect(malformed.code).toBe('request_malformed');
+  });
+
+  it('maps, then applies allow: 403 insufficient_scope for a denied caller', async () => {
+    const a = auth({
+      map: [{ arn: `arn:aws:iam::${ACCT}:role/Ops`, username: 'ops:{{SessionName}}', groups: ['ops'] }],
+      allow: { groups: ['ops'] },
+      realm: 'payments',
+    });
+    await expect(a.authenticate({ authorization: `Bearer ${opsToken}` })).resolves.toMatchObject({ username: 'ops:jane-example.com', groups: ['ops'] });
+    const err = await rejection(a.authenticate({ authorization: `Bearer ${aliceToken}` }));
+    expect(err.code).toBe('caller_not_allowed');
+    expect(err.status).toBe(403);
+    expect(err.headers['WWW-Authenticate']).toBe('Bearer realm="payments", error="insufficient_scope", error_description="The caller is not allowed to access this resource."');
+  });
+
+  it('allow as an async predicate', async () => {
+    const a = auth({ allow: async (id: Identity) => id.principalType === 'assumed-role' });
+    await expect(a.authenticate({ authorization: `Bearer ${opsToken}` })).resolves.toMatchObject({ roleName: 'Ops' });
+    await expect(a.authenticate({ authorization: `Bearer ${aliceToken}` })).rejects.toMatchObject({ code: 'caller_not_allowed' });
+  });
+
+  it('getToken reads the token from the request (and null means none)', async () => {
+    interface Req { header: string | undefined }
+    const a = auth<Req>({ getToken: (req) => req.header });
+    await expect(a.authenticate({}, { header: aliceToken })).resolves.toMatchObject({ arn: alice.arn });
+    await expect(a.authenticate({ authorization: `Bearer ${aliceToken}` }, { header: undefined })).rejects.toMatchObject({ code: 'token_missing' });
+    await expect(a.authenticate({})).rejects.toThrow(TypeError);
+  });
+
+  it('hooks see the caller and the error, never the token; their exceptions are ignored', async () => {
+    const verified: VerifiedEvent[] = [];
+    const rejected: RejectedEvent[] = [];
+    const a = auth({
+      allow: { principalTypes: ['user'] },
+      onVerified: (e) => { verified.push(e); throw new Error('logging bug'); },
+      onRejected: (e) => { rejected.push(e); throw new Error('logging bug'); },
+    });
+    await expect(a.authenticate({ authorization: `Bearer ${aliceToken}` })).resolves.toMatchObject({ arn: alice.arn });
+    await expect(a.authenticate({ authorization: `Bearer ${opsToken}` })).rejects.toMatchObject({ code: 'caller_not_allowed' });
+    await expect(a.authenticate({ authorization: `Bearer ${aliceToken}x` })).rejects.toBeInstanceOf(CallerIdError);
+    await expect(a.authenticate({})).rejects.toMatchObject({ code: 'token_missing' });
+    expect(verified.map((e) => e.identity.arn)).toEqual([alice.arn]);
+    expect(rejected.map((e) => e.error.code)).toEqual(['caller_not_allowed', expect.any(String), 'token_missing']);
+    expect(rejected[0]!.identity?.roleName).toBe('Ops');
+    const seen = JSON.stringify({ verified, rejected, messages: rejected.map((e) => `${e.error.message} ${String(e.error.cause)}`) });
+    for (const token of [aliceToken, opsToken]) {
+      expect(seen).not.toContain(token);
+      expect(seen).not.toContain(token.slice(11, 60));
+    }
+  });
+
+  it('refuses bad configuration at start-up', () => {
+    expect(() => auth({ allow: { accounts: ['1'] } })).toThrow(TypeError);
+    expect(() => auth({ map: [{ username: 'x' }] })).toThrow(TypeError);
+    expect(() => auth({ credentialsRequired: 'no' as unknown as boolean })).toThrow(TypeError);
+    expect(() => auth({ getToken: 'authorization' as unknown as () => string })).toThrow(TypeError);
+    expect(() => createAuthenticator({ audience: '' })).toThrow(TypeError);
+  });
+});
