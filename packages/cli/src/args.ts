@@ -17,6 +17,14 @@ export class UsageError extends Error {
   }
 }
 
+/**
+ * Whether `err` is a {@link UsageError}, by name: each lazily loaded command file is its own bundle
+ * with its own copy of the class, so `instanceof` does not hold across them.
+ */
+export function isUsageError(err: unknown): err is UsageError {
+  return err instanceof Error && err.name === 'UsageError';
+}
+
 /** Parse `config.args` strictly for `command`, turning parser errors into {@link UsageError}s. */
 export function parseCommandArgs<T extends ParseArgsConfig>(command: string, config: T): ReturnType<typeof parseArgs<T>> {
   try {

@@ -2,7 +2,7 @@
  * The `callerid` command. kubectl starts `callerid token` for every command it runs, so this entry point
  * does as little as possible: it picks the command and loads only that command's module.
  */
-import { UsageError } from './args.js';
+import { UsageError, isUsageError } from './args.js';
 import { EXIT } from './exit-codes.js';
 import { COMMAND_HELP, TOP_HELP } from './help.js';
 
@@ -48,7 +48,7 @@ function printHelp(command: string | undefined): number {
 
 /** Last-resort reporting: one line, no stack (unless CALLERID_DEBUG=1), never an error's raw input. */
 function reportUnexpected(err: unknown): number {
-  if (err instanceof UsageError) {
+  if (isUsageError(err)) {
     const where = err.command ? `callerid ${err.command}` : 'callerid';
     process.stderr.write(`${where}: ${err.message} (see '${where} --help')\n`);
     return EXIT.usage;

@@ -7,6 +7,7 @@
  * directly and the SDK is never loaded. Start-up time is what kubectl users see.
  */
 import type { MintTokenOptions } from '@callerid/core';
+import type * as Sdk from '../lazy/credential-providers.js';
 
 /** Credentials or a provider, as `mintToken` takes them. */
 export type Credentials = NonNullable<MintTokenOptions['credentials']>;
@@ -28,7 +29,7 @@ export const DEFAULT_SESSION_NAME = 'callerid';
 export async function loadCredentials(source: CredentialSource, env: NodeJS.ProcessEnv = process.env): Promise<Credentials> {
   const base = fromEnvironment(source.profile, env) ?? (await chain(source.profile));
   if (source.roleArn === undefined) return base;
-  const { fromTemporaryCredentials } = await import('../lazy/credential-providers.js');
+  const { fromTemporaryCredentials } = await loadSdk();
   return fromTemporaryCredentials({
     params: {
       RoleArn: source.roleArn,
@@ -59,6 +60,13 @@ export function fromEnvironment(profile: string | undefined, env: NodeJS.Process
 }
 
 async function chain(profile: string | undefined): Promise<Credentials> {
-  const { fromNodeProviderChain } = await import('../lazy/credential-providers.js');
+  const { fromNodeProviderChain } = await loadSdk();
   return fromNodeProviderChain(profile === undefined ? {} : { profile });
+}
+
+function loadSdk(): Promise<typeof Sdk> {
+  // The SDK is bundled at a fixed version, so its warning that *future* SDK releases will need Node 22
+  // says nothing to a CLI user — and kubectl would show its eight lines before every command.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  return import('../lazy/credential-providers.js');
 }
