@@ -60,7 +60,8 @@ export function parseStsEndpoint(value: string | URL): URL {
   return url;
 }
 
-function isLoopback(hostname: string): boolean {
+/** Whether a URL hostname is a loopback address (where plain http is allowed, for tests and sts-local). */
+export function isLoopback(hostname: string): boolean {
   return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname);
 }
 

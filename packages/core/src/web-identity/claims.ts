@@ -6,7 +6,7 @@
 import { CallerIdError } from '../errors.js';
 import type { Identity, WebIdentityClaims } from '../identity.js';
 import { isJsonObject, type JsonObject } from './compact.js';
-import { parseIamPrincipalArn, type IamPrincipal } from './subject.js';
+import { tryParseArn, type ParsedArn } from '../arn.js';
 
 /** The claim under which AWS puts its own claims (`aws_account`, `source_region`, tags, …). */
 export const AWS_NAMESPACE_CLAIM = 'https://sts.amazonaws.com/';
@@ -15,7 +15,6 @@ export const AWS_NAMESPACE_CLAIM = 'https://sts.amazonaws.com/';
 export const MAX_WEB_IDENTITY_LIFETIME_SECONDS = 3600;
 
 const MAX_JTI_LENGTH = 256;
-const MAX_SUB_LENGTH = 2048;
 const ACCOUNT_ID = /^\d{12}$/;
 
 /** What a token's claims are checked against. */
@@ -33,7 +32,8 @@ export interface CheckedClaims {
   iss: string;
   sub: string;
   exp: number;
-  principal: IamPrincipal;
+  /** An IAM role or user. */
+  principal: ParsedArn & { principalType: 'role' | 'user' };
   namespace: WebIdentityClaims;
 }
 
@@ -54,12 +54,16 @@ export function checkClaims(payload: JsonObject, rules: ClaimRules): CheckedClai
   if (exp <= iat) throw new CallerIdError('jwt_claims');
   if (exp - iat > rules.maxLifetimeSeconds) throw new CallerIdError('jwt_lifetime');
 
-  if (typeof sub !== 'string' || sub.length > MAX_SUB_LENGTH) throw new CallerIdError('jwt_subject');
-  const principal = parseIamPrincipalArn(sub);
-  if (!principal) throw new CallerIdError('jwt_subject');
+  const principal = typeof sub === 'string' ? tryParseArn(sub) : undefined;
+  if (!principal || !isRoleOrUser(principal)) throw new CallerIdError('jwt_subject');
   const namespace = checkNamespace(payload[AWS_NAMESPACE_CLAIM]);
   if (namespace.aws_account !== principal.accountId) throw new CallerIdError('jwt_subject');
-  return { iss, sub, exp, principal, namespace };
+  return { iss, sub: principal.arn, exp, principal, namespace };
+}
+
+// AWS issues web identity tokens to IAM roles (for their sessions) and users, never to root.
+function isRoleOrUser(arn: ParsedArn): arn is ParsedArn & { principalType: 'role' | 'user' } {
+  return arn.principalType === 'role' || arn.principalType === 'user';
 }
 
 function checkAudience(aud: unknown, rules: ClaimRules): void {
@@ -117,12 +121,12 @@ export function toIdentity(claims: CheckedClaims): Identity {
     claims: namespace,
   };
   if (principal.principalType === 'role') {
-    identity.roleName = principal.name;
+    identity.roleName = principal.roleName!;
     // For role sessions AWS's principal id is `<role id>:<session name>`, as in GetCallerIdentity.
     const session = namespace.principal_id?.split(':');
     if (session?.length === 2 && session[1]) identity.sessionName = session[1];
   } else {
-    identity.userName = principal.name;
+    identity.userName = principal.userName!;
   }
   if (namespace.source_region !== undefined) identity.region = namespace.source_region;
   return identity;

@@ -6,4 +6,3 @@ export type { WebIdentityContext, WebIdentityOptions, WebIdentityVerifier } from
 export type { JwksOptions } from './jwks.js';
 export type { WebIdentityAlgorithm } from './header.js';
 export { AWS_NAMESPACE_CLAIM, MAX_WEB_IDENTITY_LIFETIME_SECONDS } from './claims.js';
-export { looksLikeCompactJws } from './compact.js';

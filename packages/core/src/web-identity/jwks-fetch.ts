@@ -5,6 +5,7 @@
  */
 import type { FetchImplementation } from 'jose';
 import { request, type Dispatcher } from 'undici';
+import { isLoopback } from '../sts-client.js';
 
 /** Default cap on a JWKS response body. AWS's JWKS is under 2 KiB. */
 export const DEFAULT_MAX_JWKS_BYTES = 64 * 1024;
@@ -29,11 +30,7 @@ export interface JwksFetchOptions {
 export function isAllowedFetchUrl(url: URL): boolean {
   if (url.username || url.password) return false;
   if (url.protocol === 'https:') return true;
-  return url.protocol === 'http:' && isLoopbackHost(url.hostname);
-}
-
-function isLoopbackHost(hostname: string): boolean {
-  return hostname === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname);
+  return url.protocol === 'http:' && isLoopback(url.hostname);
 }
 
 /** Builds the `customFetch` for one issuer's JWKS URL. */

@@ -4,9 +4,9 @@
  */
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { CallerIdError } from '../errors.js';
-import { looksLikeCompactJws } from './compact.js';
+import { parseStsEndpoint } from '../sts-client.js';
+import { tokenKind } from '../token-format.js';
 import { WEB_IDENTITY_ALGORITHMS, type WebIdentityAlgorithm } from './header.js';
-import { isAllowedFetchUrl } from './jwks-fetch.js';
 
 /** Options for {@link mintWebIdentityToken}; the limits are GetWebIdentityToken's own. */
 export interface MintWebIdentityTokenOptions {
@@ -23,8 +23,8 @@ export interface MintWebIdentityTokenOptions {
   /** Credentials or a provider; default `fromNodeProviderChain()`. */
   credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
   /**
-   * A URL to send the request to instead of `https://sts.<region>.amazonaws.com` (a VPC endpoint, or
-   * `@callerid/sts-local`). https only; http only for loopback addresses.
+   * An origin to send the request to instead of `https://sts.<region>.amazonaws.com` (a VPC endpoint,
+   * or `@callerid/sts-local`). https only; http only for loopback addresses.
    */
   endpoint?: string;
 }
@@ -72,7 +72,7 @@ export async function mintWebIdentityToken(options: MintWebIdentityTokenOptions)
     const output = await client.send(new GetWebIdentityTokenCommand(input));
     const token = output.WebIdentityToken;
     const expiresAt = output.Expiration;
-    if (typeof token !== 'string' || !looksLikeCompactJws(token) || !(expiresAt instanceof Date) || Number.isNaN(expiresAt.getTime())) {
+    if (typeof token !== 'string' || tokenKind(token) !== 'jwt' || !(expiresAt instanceof Date) || Number.isNaN(expiresAt.getTime())) {
       throw new CallerIdError('mint_failed', { message: 'STS returned an unusable GetWebIdentityToken answer.' });
     }
     return { token, expiresAt };
@@ -109,16 +109,11 @@ function toCommandInput(options: MintWebIdentityTokenOptions) {
 
 function checkEndpoint(endpoint: string | undefined): string | undefined {
   if (endpoint === undefined) return undefined;
-  let url: URL | undefined;
   try {
-    url = new URL(endpoint);
+    return parseStsEndpoint(endpoint).href;
   } catch {
-    url = undefined;
+    throw new CallerIdError('mint_options_invalid', { message: 'endpoint must be an https origin (http only for loopback addresses).' });
   }
-  if (!url || !isAllowedFetchUrl(url)) {
-    throw new CallerIdError('mint_options_invalid', { message: 'endpoint must be an https URL (http only for loopback addresses).' });
-  }
-  return endpoint;
 }
 
 // One memoized default chain per process, as `mintToken` does: resolving it per mint would re-read

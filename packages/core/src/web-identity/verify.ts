@@ -3,6 +3,7 @@
  * JWKS. Order, cheapest first and network last: size and shape → header allow-list → issuer
  * allow-list (an unknown issuer never causes a request) → claims → signature with the issuer's keys.
  */
+import { hash } from 'node:crypto';
 import { jwtVerify } from 'jose';
 import { Agent, type Dispatcher } from 'undici';
 import { CallerIdError, isCallerIdError } from '../errors.js';
@@ -30,7 +31,7 @@ export interface WebIdentityOptions {
   clockToleranceSeconds?: number;
   /** Accept tokens whose `aud` also lists audiences not in `audiences`. Default `false`. */
   allowExtraAudiences?: boolean;
-  /** Cap on the token size in bytes. Default 16 KiB. */
+  /** Cap on the token size in bytes. Default (and at most) 16 KiB. */
   maxTokenBytes?: number;
   /** JWKS fetching and caching. */
   jwks?: JwksOptions;
@@ -41,13 +42,17 @@ export interface WebIdentityContext {
   /** Current time in epoch ms. Default `Date.now`. */
   clock?: () => number;
   /** undici dispatcher for JWKS fetches; by default one is created (and closed by `close()`). */
-  dispatcher?: Dispatcher;
+  dispatcher?: Dispatcher | undefined;
+  /** The `realm` of `WWW-Authenticate` challenges. Default `"callerid"`. */
+  realm?: string | undefined;
 }
 
 /** Verifies web identity tokens; see {@link createWebIdentityVerifier}. */
 export interface WebIdentityVerifier {
   /** Verifies one token; resolves to its `Identity` or throws a `CallerIdError`. */
   verify(token: string): Promise<Identity>;
+  /** A digest of the settings that decide acceptance, for verified-token cache keys. */
+  readonly fingerprint: string;
   /** Releases the JWKS connection pool (when this verifier created it). */
   close(): Promise<void>;
 }
@@ -75,6 +80,14 @@ export function createWebIdentityVerifier(options: WebIdentityOptions, context: 
   const audienceList = [...settings.audiences];
 
   async function verify(token: string): Promise<Identity> {
+    try {
+      return await verifyToken(token);
+    } catch (err) {
+      throw inRealm(err, context.realm);
+    }
+  }
+
+  async function verifyToken(token: string): Promise<Identity> {
     if (typeof token !== 'string') throw new CallerIdError('jwt_malformed');
     const { header, payload } = decodeCompactJwt(token, settings.maxTokenBytes);
     checkHeader(header, settings.algorithms);
@@ -105,6 +118,7 @@ export function createWebIdentityVerifier(options: WebIdentityOptions, context: 
 
   return {
     verify,
+    fingerprint: fingerprintOf(settings),
     close: async () => {
       await ownDispatcher?.close();
     },
@@ -137,7 +151,9 @@ function normalizeOptions(options: WebIdentityOptions): Settings {
     throw new TypeError(`webIdentity.clockToleranceSeconds must be from 0 to ${MAX_TOLERANCE_SECONDS}`);
   }
   const maxTokenBytes = options.maxTokenBytes ?? DEFAULT_MAX_JWT_BYTES;
-  if (!Number.isInteger(maxTokenBytes) || maxTokenBytes < 64) throw new TypeError('webIdentity.maxTokenBytes must be an integer >= 64');
+  if (!Number.isInteger(maxTokenBytes) || maxTokenBytes < 64 || maxTokenBytes > DEFAULT_MAX_JWT_BYTES) {
+    throw new TypeError(`webIdentity.maxTokenBytes must be an integer from 64 to ${DEFAULT_MAX_JWT_BYTES}`);
+  }
   return {
     issuers: [...new Set(issuers)],
     audiences: new Set(audiences),
@@ -147,6 +163,21 @@ function normalizeOptions(options: WebIdentityOptions): Settings {
     allowExtraAudiences: options.allowExtraAudiences === true,
     maxTokenBytes,
   };
+}
+
+function fingerprintOf(settings: Settings): string {
+  const canonical = JSON.stringify([
+    [...settings.issuers].sort(), [...settings.audiences].sort(), [...settings.algorithms].sort(),
+    settings.maxLifetimeSeconds, settings.toleranceSeconds, settings.allowExtraAudiences, settings.maxTokenBytes,
+  ]);
+  return `jwt:${hash('sha256', canonical, 'base64url')}`;
+}
+
+// Errors are built with the default realm; a verifier with its own realm re-issues them in it.
+function inRealm(err: unknown, realm: string | undefined): unknown {
+  if (realm === undefined || !(err instanceof CallerIdError)) return err;
+  const retryAfter = err.headers['Retry-After'];
+  return new CallerIdError(err.code, { realm, ...(retryAfter ? { retryAfterSeconds: Number(retryAfter) } : {}) });
 }
 
 function checkIssuer(issuer: unknown): void {
