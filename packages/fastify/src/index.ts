@@ -1,1 +1,89 @@
-export {};
+/**
+ * Fastify 5 glue for @callerid/core: every decision is made by `createAuthenticator` and `createGuard`;
+ * this file only registers the hook, decorates `request.caller` and throws their errors to Fastify.
+ */
+import {
+  createAuthenticator,
+  createGuard,
+  type AllowOption,
+  type Authenticator,
+  type AuthenticatorOptions,
+  type GuardOptions,
+  type Identity,
+} from '@callerid/core';
+import type { FastifyInstance, FastifyPluginCallback, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The verified caller; `null` for an anonymous request or a route that opted out. */
+    caller: Identity | null;
+  }
+  interface FastifyContextConfig {
+    /** `false`: this route skips authentication; `true`: it authenticates even when `global` is `false`. */
+    callerid?: boolean;
+  }
+  interface FastifyInstance {
+    /** The authenticator the plugin owns (closed with the app). */
+    callerid: Authenticator<FastifyRequest>;
+  }
+}
+
+/** Options of the plugin: the core authenticator options plus `global`. */
+export interface CallerIdFastifyOptions extends AuthenticatorOptions<FastifyRequest> {
+  /**
+   * `true` (default): every route authenticates unless its `config.callerid` is `false` (opt-out).
+   * `false`: only routes whose `config.callerid` is `true` authenticate (opt-in).
+   */
+  global?: boolean;
+}
+
+const plugin: FastifyPluginCallback<CallerIdFastifyOptions> = (fastify: FastifyInstance, { global = true, ...options }, done) => {
+  const auth = createAuthenticator<FastifyRequest>(options);
+  fastify.decorate('callerid', auth);
+  fastify.decorateRequest('caller', null);
+  fastify.addHook('onClose', () => auth.close());
+  fastify.addHook('onRequest', async (request) => {
+    const route = request.routeOptions.config.callerid;
+    if (route === false || (!global && route !== true)) return;
+    request.caller = await auth.authenticate(request.raw.rawHeaders, request);
+  });
+  done();
+};
+
+/**
+ * The plugin: verifies the bearer token in `onRequest` and sets `request.caller`; refusals are thrown
+ * as `CallerIdError` (Fastify answers with its `statusCode` and `headers`).
+ *
+ * @example
+ * ```ts
+ * await app.register(callerid, { audience: 'payments-api' });
+ * app.get('/whoami', async (request) => request.caller);
+ * app.get('/health', { config: { callerid: false } }, async () => 'ok');
+ * ```
+ */
+export const callerid = fp(plugin, { fastify: '5.x', name: '@callerid/fastify' });
+export default callerid;
+
+/**
+ * Route guard for `onRequest`/`preHandler`: the caller must satisfy `allow` (403 otherwise; 401 for an
+ * anonymous request).
+ *
+ * @example
+ * ```ts
+ * app.delete('/payments/:id', { preHandler: requireCaller({ accounts: ['111122223333'] }) }, handler);
+ * ```
+ */
+export function requireCaller(allow: AllowOption = {}, options?: GuardOptions): (request: FastifyRequest) => Promise<void> {
+  const guard = createGuard(allow, options);
+  return async (request) => {
+    await guard(request.caller, request);
+  };
+}
+
+/** Route guard: the caller (after `map`) must hold at least one of these groups. */
+export function requireGroups(...groups: string[]): (request: FastifyRequest) => Promise<void> {
+  return requireCaller({ groups });
+}
+
+export type { Identity } from '@callerid/core';

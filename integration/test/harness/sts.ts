@@ -1,0 +1,69 @@
+/** The local STS, its principals, and tokens minted the way a real client mints them. */
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { mintToken } from '@callerid/core';
+import type { Principal, StsLocal } from '@callerid/sts-local';
+
+export const AUDIENCE = 'payments-api';
+export const ACCT = '111122223333';
+
+export const alice: Principal = {
+  accessKeyId: 'AKIAALICEEXAMPLE0001',
+  secretAccessKey: 'alice/secret+key/for/tests/only/00000000',
+  arn: `arn:aws:iam::${ACCT}:user/alice`,
+  userId: 'AIDAALICEEXAMPLE0001',
+  account: ACCT,
+};
+
+/** An IAM user allowed to assume every role of the account (sts-local's default). */
+export const ci: Principal = {
+  accessKeyId: 'AKIACIEXAMPLEUSER001',
+  secretAccessKey: 'ci/secret+key/for/tests/only/0000000000000',
+  arn: `arn:aws:iam::${ACCT}:user/ci`,
+  userId: 'AIDACIEXAMPLEUSER001',
+  account: ACCT,
+};
+
+export interface Credentials {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string;
+}
+
+/** Real AssumeRole against sts-local, through the AWS SDK. */
+export async function assumeRole(sts: StsLocal, caller: Credentials, roleArn: string, sessionName: string): Promise<Credentials> {
+  const client = new STSClient({ region: 'us-east-1', endpoint: sts.url, credentials: caller });
+  try {
+    const out = await client.send(new AssumeRoleCommand({ RoleArn: roleArn, RoleSessionName: sessionName }));
+    const c = out.Credentials!;
+    return { accessKeyId: c.AccessKeyId!, secretAccessKey: c.SecretAccessKey!, sessionToken: c.SessionToken! };
+  } finally {
+    client.destroy();
+  }
+}
+
+/** A token as `aws eks get-token` would mint it (regional us-east-1 endpoint). */
+export async function tokenFor(credentials: Credentials, { audience = AUDIENCE, signingDate }: { audience?: string; signingDate?: Date } = {}): Promise<string> {
+  return (await mintToken({ audience, region: 'us-east-1', credentials, ...(signingDate ? { signingDate } : {}) })).token;
+}
+
+/** The same token with one hex digit of its SigV4 signature changed. */
+export function forgeSignature(token: string): string {
+  const prefix = 'k8s-aws-v1.';
+  const url = Buffer.from(token.slice(prefix.length), 'base64url').toString('utf8');
+  const forged = url.replace(/(X-Amz-Signature=[0-9a-f]{63})([0-9a-f])/, (_m, head: string, last: string) => head + (last === '0' ? '1' : '0'));
+  if (forged === url) throw new Error('no signature to forge');
+  return prefix + Buffer.from(forged, 'utf8').toString('base64url');
+}
+
+/** A loopback URL nothing listens on (a port that was just free). */
+export async function closedPortUrl(): Promise<string> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as { port: number };
+  server.close();
+  await once(server, 'close');
+  return `http://127.0.0.1:${port}`;
+}
