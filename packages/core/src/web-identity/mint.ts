@@ -2,7 +2,7 @@
  * Minting AWS web identity JWTs with `sts:GetWebIdentityToken`. The AWS SDK is imported lazily, on
  * the first mint, so that a server that only verifies never loads it.
  */
-import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
+import { resolveCredentials, type CredentialsOption } from '../credentials.js';
 import { CallerIdError } from '../errors.js';
 import { parseStsEndpoint } from '../sts-client.js';
 import { tokenKind } from '../token-format.js';
@@ -21,7 +21,7 @@ export interface MintWebIdentityTokenOptions {
   /** The STS region. Required: GetWebIdentityToken exists only on regional endpoints. */
   region: string;
   /** Credentials or a provider; default `fromNodeProviderChain()`. */
-  credentials?: AwsCredentialIdentity | AwsCredentialIdentityProvider;
+  credentials?: CredentialsOption;
   /**
    * An origin to send the request to instead of `https://sts.<region>.amazonaws.com` (a VPC endpoint,
    * or `@callerid/sts-local`). https only; http only for loopback addresses.
@@ -44,8 +44,6 @@ const AWS_ERRORS = {
 
 const REGION = /^[a-z]{2,5}(-[a-z0-9]+)*-\d{1,2}$/;
 
-let defaultCredentials: Promise<AwsCredentialIdentityProvider> | undefined;
-
 /**
  * Mints an AWS web identity JWT for the caller's credentials with `GetWebIdentityToken`, on the
  * regional STS endpoint. Throws `CallerIdError`: `mint_options_invalid`, `credentials_unavailable`,
@@ -65,7 +63,8 @@ export async function mintWebIdentityToken(options: MintWebIdentityTokenOptions)
   const client = new STSClient({
     region: options.region,
     useGlobalEndpoint: false,
-    credentials: options.credentials ?? (await nodeProviderChain()),
+    // Resolved (and checked) the way mintToken does; failures surface as credentials_unavailable.
+    credentials: () => resolveCredentials(options.credentials),
     ...(endpoint ? { endpoint } : {}),
   });
   try {
@@ -114,13 +113,6 @@ function checkEndpoint(endpoint: string | undefined): string | undefined {
   } catch {
     throw new CallerIdError('mint_options_invalid', { message: 'endpoint must be an https origin (http only for loopback addresses).' });
   }
-}
-
-// One memoized default chain per process, as `mintToken` does: resolving it per mint would re-read
-// files or call the metadata service every time.
-async function nodeProviderChain(): Promise<AwsCredentialIdentityProvider> {
-  defaultCredentials ??= import('@aws-sdk/credential-providers').then(({ fromNodeProviderChain }) => fromNodeProviderChain());
-  return defaultCredentials;
 }
 
 function toMintError(err: unknown): CallerIdError {
