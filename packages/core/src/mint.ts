@@ -42,16 +42,46 @@ const PRESIGN_EXPIRES_SECONDS = 60;
 const AUDIENCE = /^[\x21-\x7e]{1,256}$/;
 
 // One signer per credentials object: the SDK's providers hand out the same object until they
-// refresh, so the hot path allocates no signer.
-const signers = new WeakMap<AwsCredentialIdentity, SignatureV4>();
+// refresh, so the hot path allocates no signer (and escapes the session token once).
+interface Signing {
+  readonly signer: SignatureV4;
+  readonly sessionTokenParam: string;
+}
+const signings = new WeakMap<AwsCredentialIdentity, Signing>();
 
-function signerFor(credentials: AwsCredentialIdentity): SignatureV4 {
-  let signer = signers.get(credentials);
-  if (!signer) {
-    signer = new SignatureV4({ credentials, region: 'us-east-1', service: 'sts', sha256: NodeSha256 });
-    signers.set(credentials, signer);
+function signingFor(credentials: AwsCredentialIdentity): Signing {
+  let signing = signings.get(credentials);
+  if (!signing) {
+    signing = {
+      signer: new SignatureV4({ credentials, region: 'us-east-1', service: 'sts', sha256: NodeSha256 }),
+      sessionTokenParam: credentials.sessionToken ? `&X-Amz-Security-Token=${escapeUri(credentials.sessionToken)}` : '',
+    };
+    signings.set(credentials, signing);
   }
-  return signer;
+  return signing;
+}
+
+// The request to presign depends only on host and audience, and the signer never mutates it.
+const requests = new Map<string, HttpRequest>();
+const MAX_CACHED_REQUESTS = 256;
+
+function requestFor(host: string, audience: string): HttpRequest {
+  const key = `${host} ${audience}`;
+  let request = requests.get(key);
+  if (!request) {
+    request = new HttpRequest({
+      method: 'GET',
+      protocol: 'https:',
+      hostname: host,
+      path: '/',
+      query: { Action: 'GetCallerIdentity', Version: '2011-06-15' },
+      // The signer does not add `host` itself; without it STS refuses the URL.
+      headers: { host, 'x-k8s-aws-id': audience },
+    });
+    if (requests.size >= MAX_CACHED_REQUESTS) requests.clear();
+    requests.set(key, request);
+  }
+  return request;
 }
 
 /**
@@ -87,18 +117,10 @@ export async function mintToken(options: MintTokenOptions): Promise<MintedToken>
 }
 
 async function presign(credentials: AwsCredentialIdentity, host: string, region: string, audience: string, signingDate: Date): Promise<string> {
-  const request = new HttpRequest({
-    method: 'GET',
-    protocol: 'https:',
-    hostname: host,
-    path: '/',
-    query: { Action: 'GetCallerIdentity', Version: '2011-06-15' },
-    // The signer does not add `host` itself; without it STS refuses the URL.
-    headers: { host, 'x-k8s-aws-id': audience },
-  });
+  const { signer, sessionTokenParam } = signingFor(credentials);
   let signed: SignedRequest;
   try {
-    signed = await signerFor(credentials).presign(request, { expiresIn: PRESIGN_EXPIRES_SECONDS, signingDate, signingRegion: region });
+    signed = await signer.presign(requestFor(host, audience), { expiresIn: PRESIGN_EXPIRES_SECONDS, signingDate, signingRegion: region });
   } catch (cause) {
     throw new CallerIdError('mint_failed', { cause: redact(cause) });
   }
@@ -111,12 +133,11 @@ async function presign(credentials: AwsCredentialIdentity, host: string, region:
     throw new CallerIdError('mint_failed');
   }
   // The parameter order of aws-iam-authenticator and `aws eks get-token`, so tokens match theirs exactly.
-  let url =
+  return (
     `https://${host}/?Action=GetCallerIdentity&Version=2011-06-15&X-Amz-Algorithm=AWS4-HMAC-SHA256` +
     `&X-Amz-Credential=${escapeUri(credential)}&X-Amz-Date=${date}&X-Amz-Expires=${PRESIGN_EXPIRES_SECONDS}` +
-    `&X-Amz-SignedHeaders=host%3Bx-k8s-aws-id`;
-  if (credentials.sessionToken) url += `&X-Amz-Security-Token=${escapeUri(credentials.sessionToken)}`;
-  return `${url}&X-Amz-Signature=${signature}`;
+    `&X-Amz-SignedHeaders=host%3Bx-k8s-aws-id${sessionTokenParam}&X-Amz-Signature=${signature}`
+  );
 }
 
 /** RFC 3986 escaping as SigV4 canonicalizes it (what `encodeURIComponent` leaves alone, minus `-_.~`). */

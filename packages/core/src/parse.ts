@@ -94,19 +94,18 @@ class ParsedPresignedToken implements ParsedToken {
 
 const DEFAULT_PARTITIONS: readonly Partition[] = ['aws'];
 
-// The only parameters a GetCallerIdentity presigned URL has; each at most once.
-const KNOWN_KEYS = new Set([
-  'Action', 'Version', 'X-Amz-Algorithm', 'X-Amz-Credential', 'X-Amz-Date',
-  'X-Amz-Expires', 'X-Amz-Security-Token', 'X-Amz-Signature', 'X-Amz-SignedHeaders',
-]);
-const REQUIRED_KEYS = [
-  'Action', 'X-Amz-Algorithm', 'X-Amz-Credential', 'X-Amz-Date',
-  'X-Amz-Expires', 'X-Amz-SignedHeaders', 'X-Amz-Signature',
-] as const;
+// The only parameters a GetCallerIdentity presigned URL has; each at most once. The slot numbers
+// index the parsed values.
+const ACTION = 0, VERSION = 1, ALGORITHM = 2, CREDENTIAL = 3, DATE = 4, EXPIRES = 5, SECURITY_TOKEN = 6, SIGNATURE = 7, SIGNED_HEADERS = 8;
+const KEYS = ['Action', 'Version', 'X-Amz-Algorithm', 'X-Amz-Credential', 'X-Amz-Date', 'X-Amz-Expires', 'X-Amz-Security-Token', 'X-Amz-Signature', 'X-Amz-SignedHeaders'];
+const SLOT_OF_KEY: ReadonlyMap<string, number> = new Map(KEYS.map((key, slot) => [key, slot]));
+const SLOT_OF_FOLDED_KEY: ReadonlyMap<string, number> = new Map(KEYS.map((key, slot) => [key.toLowerCase(), slot]));
+const REQUIRED_SLOTS = [ACTION, ALGORITHM, CREDENTIAL, DATE, EXPIRES, SIGNED_HEADERS, SIGNATURE];
 
 // Exactly what every client signs. Our replay sends only these two headers, so a token signing any
 // other header could never verify; refusing it here saves the STS call.
-const SIGNED_HEADERS = 'host;x-k8s-aws-id';
+const SIGNED_HEADERS_VALUE = 'host;x-k8s-aws-id';
+const SIGNED_HEADERS_ENCODED = 'host%3Bx-k8s-aws-id';
 const SIGNED_HEADERS_LIST: readonly string[] = Object.freeze(['host', 'x-k8s-aws-id']);
 
 // RFC 3986 characters; anything else (space, `\`, `"`, `<`, `{`, non-ASCII …) is not a URL.
@@ -115,14 +114,15 @@ const URL_CHARS = /^[A-Za-z0-9\-._~:/?#[\]@!$&'()*+,;=%]+$/;
 // (a separator for some parsers) and `+` (a space for some, a plus for others).
 const QUERY_CHARS = /^[A-Za-z0-9\-._~%=&]*$/;
 const SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*:/;
-const AMZ_DATE = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/;
+const AMZ_DATE = /^\d{8}T\d{6}Z$/;
 const ACCESS_KEY_ID = /^[A-Z0-9]{16,128}$/;
 const SCOPE_DATE = /^\d{8}$/;
 const SCOPE_REGION = /^[a-z0-9-]{1,64}$/;
-const SIGNATURE = /^[0-9a-f]{64}$/;
-const EXPIRES = /^(?:0|[1-9]\d{0,2})$/;
+const SIGNATURE_HEX = /^[0-9a-f]{64}$/;
+const EXPIRES_SECONDS = /^(?:0|[1-9]\d{0,2})$/;
 const SESSION_TOKEN = /^[A-Za-z0-9+/=]{1,4096}$/;
-const BAD_ESCAPE = /%(?![0-9A-Fa-f]{2})/;
+// A session token as signers escape it (`+`, `/`, `=` as %2B, %2F, %3D): checked without decoding.
+const SESSION_TOKEN_ESCAPED = /^(?:[A-Za-z0-9]|%2[BbFf]|%3[Dd]){1,4096}$/;
 
 /**
  * Validates a `k8s-aws-v1.` token offline and returns what it claims, or throws a {@link CallerIdError}
@@ -137,135 +137,160 @@ const BAD_ESCAPE = /%(?![0-9A-Fa-f]{2})/;
  */
 export function parseToken(token: string, options: ParseTokenOptions = {}): ParsedToken {
   const realm = options.realm;
-  const fail = (code: CallerIdErrorCode): never => {
-    throw new CallerIdError(code, realm === undefined ? {} : { realm });
-  };
 
   // 1. Size, before anything else.
-  if (typeof token !== 'string') return fail('token_format');
-  if (token.length > MAX_PRESIGNED_TOKEN_LENGTH) return fail('token_too_large');
+  if (typeof token !== 'string') return reject('token_format', realm);
+  if (token.length > MAX_PRESIGNED_TOKEN_LENGTH) return reject('token_too_large', realm);
 
   // 2. Prefix and strict base64url.
-  if (!token.startsWith(PRESIGNED_TOKEN_PREFIX)) return fail('token_format');
+  if (!token.startsWith(PRESIGNED_TOKEN_PREFIX)) return reject('token_format', realm);
   const bytes = decodeBase64UrlStrict(token.slice(PRESIGNED_TOKEN_PREFIX.length));
-  if (!bytes) return fail('token_encoding');
+  if (!bytes) return reject('token_encoding', realm);
   const url = bytes.toString('latin1');
-  if (!URL_CHARS.test(url)) return fail('url_malformed');
 
   // 3. The URL: https, bare host on the allow-list, path `/`.
-  const { sts, query } = splitUrl(url, options.allowedPartitions ?? DEFAULT_PARTITIONS, fail);
+  const queryStart = url.indexOf('?');
+  if (!URL_CHARS.test(queryStart === -1 ? url : url.slice(0, queryStart))) return reject('url_malformed', realm);
+  const sts = checkUrl(url, queryStart, options.allowedPartitions ?? DEFAULT_PARTITIONS, realm);
 
   // 4. The query: well-formed, known keys, each once (case-insensitively).
-  const params = parseQuery(query, fail);
+  const values = parseQuery(queryStart === -1 ? '' : url.slice(queryStart + 1), realm);
 
   // 5. Every parameter's value.
-  for (const key of REQUIRED_KEYS) if (params.get(key) === undefined) return fail('query_missing_key');
-  if (params.get('Action') !== 'GetCallerIdentity') return fail('action_invalid');
-  const version = params.get('Version');
-  if (version !== undefined && version !== '2011-06-15') return fail('version_invalid');
-  if (params.get('X-Amz-Algorithm') !== 'AWS4-HMAC-SHA256') return fail('algorithm_invalid');
+  for (const slot of REQUIRED_SLOTS) if (values[slot] === undefined) return reject('query_missing_key', realm);
+  if (decoded(values[ACTION]!, realm) !== 'GetCallerIdentity') return reject('action_invalid', realm);
+  if (values[VERSION] !== undefined && decoded(values[VERSION], realm) !== '2011-06-15') return reject('version_invalid', realm);
+  if (decoded(values[ALGORITHM]!, realm) !== 'AWS4-HMAC-SHA256') return reject('algorithm_invalid', realm);
 
-  const amzDate = params.get('X-Amz-Date')!;
+  const amzDate = decoded(values[DATE]!, realm);
   const signedAt = parseAmzDate(amzDate);
-  if (signedAt === undefined) return fail('date_invalid');
+  if (signedAt === undefined) return reject('date_invalid', realm);
 
-  const accessKeyId = checkCredential(params.get('X-Amz-Credential')!, amzDate, sts, fail);
-  if (params.get('X-Amz-SignedHeaders') !== SIGNED_HEADERS) return fail('signed_headers_invalid');
-  if (!SIGNATURE.test(params.get('X-Amz-Signature')!)) return fail('signature_format');
+  const accessKeyId = checkCredential(decoded(values[CREDENTIAL]!, realm), amzDate, sts, realm);
+  const signedHeaders = values[SIGNED_HEADERS]!;
+  if (signedHeaders !== SIGNED_HEADERS_ENCODED && decoded(signedHeaders, realm) !== SIGNED_HEADERS_VALUE) return reject('signed_headers_invalid', realm);
+  if (!SIGNATURE_HEX.test(decoded(values[SIGNATURE]!, realm))) return reject('signature_format', realm);
 
-  const expires = params.get('X-Amz-Expires')!;
-  if (!EXPIRES.test(expires) || Number(expires) > 900) return fail('expires_invalid');
+  const expires = decoded(values[EXPIRES]!, realm);
+  if (!EXPIRES_SECONDS.test(expires) || Number(expires) > 900) return reject('expires_invalid', realm);
 
-  const sessionToken = params.get('X-Amz-Security-Token');
-  if (sessionToken !== undefined && !SESSION_TOKEN.test(sessionToken)) return fail('security_token_invalid');
+  const sessionToken = values[SECURITY_TOKEN];
+  if (sessionToken !== undefined && !SESSION_TOKEN_ESCAPED.test(sessionToken) && !SESSION_TOKEN.test(decoded(sessionToken, realm))) {
+    return reject('security_token_invalid', realm);
+  }
 
   const now = options.now === undefined ? Date.now() : typeof options.now === 'number' ? options.now : options.now.getTime();
-  if (now >= signedAt + PRESIGNED_URL_LIFETIME_MS) return fail('token_expired');
-  if (signedAt - now > MAX_FUTURE_SKEW_MS) return fail('token_not_yet_valid');
+  if (now >= signedAt + PRESIGNED_URL_LIFETIME_MS) return reject('token_expired', realm);
+  if (signedAt - now > MAX_FUTURE_SKEW_MS) return reject('token_not_yet_valid', realm);
 
   return new ParsedPresignedToken(url, sts, accessKeyId, sessionToken !== undefined, signedAt, Number(expires));
 }
 
-type Fail = (code: CallerIdErrorCode) => never;
+function reject(code: CallerIdErrorCode, realm: string | undefined): never {
+  throw new CallerIdError(code, realm === undefined ? undefined : { realm });
+}
 
-function splitUrl(url: string, allowedPartitions: readonly Partition[], fail: Fail): { sts: StsHost; query: string } {
-  if (!url.startsWith('https://')) return fail(SCHEME.test(url) ? 'url_scheme' : 'url_malformed');
-  if (url.includes('#')) return fail('url_fragment');
-  const authorityEnd = firstOf(url, '/', '?', 8);
-  if (authorityEnd === -1) return fail('url_path');
+function checkUrl(url: string, queryStart: number, allowedPartitions: readonly Partition[], realm: string | undefined): StsHost {
+  if (!url.startsWith('https://')) return reject(SCHEME.test(url) ? 'url_scheme' : 'url_malformed', realm);
+  if (url.includes('#')) return reject('url_fragment', realm);
+  const slash = url.indexOf('/', 8);
+  const authorityEnd = slash === -1 || (queryStart !== -1 && queryStart < slash) ? queryStart : slash;
+  if (authorityEnd === -1) return reject('url_path', realm);
   const authority = url.slice(8, authorityEnd);
-  if (authority.includes('@')) return fail('url_userinfo');
-  if (authority.startsWith('[')) return fail('host_not_allowed'); // an IPv6 literal
-  if (authority.includes(':')) return fail('url_port');
+  if (authority.includes('@')) return reject('url_userinfo', realm);
+  if (authority.startsWith('[')) return reject('host_not_allowed', realm); // an IPv6 literal
+  if (authority.includes(':')) return reject('url_port', realm);
   // Exact lookup: case, trailing dots, IPs, punycode and look-alike suffixes all miss.
   const sts = lookupStsHost(authority);
-  if (!sts) return fail('host_not_allowed');
-  if (!allowedPartitions.includes(sts.partition)) return fail('partition_not_allowed');
-  const queryStart = url.indexOf('?', authorityEnd);
-  const path = url.slice(authorityEnd, queryStart === -1 ? url.length : queryStart);
-  if (path !== '/') return fail('url_path');
-  return { sts, query: queryStart === -1 ? '' : url.slice(queryStart + 1) };
+  if (!sts) return reject('host_not_allowed', realm);
+  if (!allowedPartitions.includes(sts.partition)) return reject('partition_not_allowed', realm);
+  if (authorityEnd !== slash || (queryStart === -1 ? url.length : queryStart) !== slash + 1) return reject('url_path', realm);
+  return sts;
 }
 
-function firstOf(text: string, a: string, b: string, from: number): number {
-  const i = text.indexOf(a, from);
-  const j = text.indexOf(b, from);
-  return i === -1 ? j : j === -1 ? i : Math.min(i, j);
-}
-
-function parseQuery(query: string, fail: Fail): Map<string, string> {
-  if (query === '') return fail('query_missing_key');
-  if (!QUERY_CHARS.test(query) || BAD_ESCAPE.test(query)) return fail('query_malformed');
-  const params = new Map<string, string>();
-  const seen = new Set<string>();
+/** The raw (still escaped) value of each known parameter, by slot. */
+function parseQuery(query: string, realm: string | undefined): (string | undefined)[] {
+  if (query === '') return reject('query_missing_key', realm);
+  if (!QUERY_CHARS.test(query)) return reject(URL_CHARS.test(query) ? 'query_malformed' : 'url_malformed', realm);
+  if (hasBadEscape(query)) return reject('query_malformed', realm);
+  const values: (string | undefined)[] = new Array<string | undefined>(KEYS.length);
+  // Keys that differ from a known key only by case, by slot: a CVE-2022-2385 decoy.
+  let decoys = 0;
   let unknown = false;
-  for (const pair of query.split('&')) {
-    const eq = pair.indexOf('=');
-    if (eq <= 0 || pair.indexOf('=', eq + 1) !== -1) return fail('query_malformed');
-    const key = decode(pair.slice(0, eq), fail);
-    const value = decode(pair.slice(eq + 1), fail);
-    // CVE-2022-2385: a decoy `x-amz-credential` beside `X-Amz-Credential` must not slip through.
-    const folded = key.toLowerCase();
-    if (seen.has(folded)) return fail('query_duplicate_key');
-    seen.add(folded);
-    // Report duplicates in preference to unknown keys whatever their order, so the decoy is named.
-    if (KNOWN_KEYS.has(key)) params.set(key, value);
-    else unknown = true;
+  let start = 0;
+  while (start <= query.length) {
+    let end = query.indexOf('&', start);
+    if (end === -1) end = query.length;
+    const eq = query.indexOf('=', start);
+    const secondEq = eq === -1 ? -1 : query.indexOf('=', eq + 1);
+    if (eq <= start || eq >= end || (secondEq !== -1 && secondEq < end)) return reject('query_malformed', realm);
+    const key = decoded(query.slice(start, eq), realm);
+    const slot = SLOT_OF_KEY.get(key);
+    if (slot !== undefined) {
+      if (values[slot] !== undefined || (decoys & (1 << slot)) !== 0) return reject('query_duplicate_key', realm);
+      values[slot] = query.slice(eq + 1, end);
+    } else {
+      const folded = SLOT_OF_FOLDED_KEY.get(key.toLowerCase());
+      if (folded === undefined) unknown = true;
+      else if (values[folded] !== undefined || (decoys & (1 << folded)) !== 0) return reject('query_duplicate_key', realm);
+      else decoys |= 1 << folded;
+    }
+    start = end + 1;
   }
-  if (unknown) return fail('query_unknown_key');
-  return params;
+  // Duplicates win over unknown keys whatever their order, so the decoy is named as such.
+  for (let slot = 0; slot < KEYS.length; slot++) if ((decoys & (1 << slot)) !== 0 && values[slot] !== undefined) return reject('query_duplicate_key', realm);
+  if (unknown || decoys !== 0) return reject('query_unknown_key', realm);
+  return values;
 }
 
-function decode(text: string, fail: Fail): string {
+/** A `%` not followed by two hex digits. */
+function hasBadEscape(query: string): boolean {
+  for (let i = query.indexOf('%'); i !== -1; i = query.indexOf('%', i + 1)) {
+    if (!isHex(query.charCodeAt(i + 1)) || !isHex(query.charCodeAt(i + 2))) return true;
+  }
+  return false;
+}
+
+function isHex(c: number): boolean {
+  return (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x46) || (c >= 0x61 && c <= 0x66);
+}
+
+/** A query component with its %-escapes decoded; an escape that is not UTF-8 is malformed. */
+function decoded(text: string, realm: string | undefined): string {
   if (!text.includes('%')) return text;
   try {
     return decodeURIComponent(text);
   } catch {
-    return fail('query_malformed'); // an escape that is not UTF-8
+    return reject('query_malformed', realm);
   }
 }
 
 /** `yyyymmddThhmmssZ` → epoch ms, or `undefined` when malformed or not a real instant. */
 function parseAmzDate(value: string): number | undefined {
-  const m = AMZ_DATE.exec(value);
-  if (!m) return undefined;
-  const [year, month, day, hour, minute, second] = m.slice(1).map(Number) as [number, number, number, number, number, number];
-  const ms = Date.UTC(year, month - 1, day, hour, minute, second);
-  const date = new Date(ms);
-  // Date.UTC rolls 2026-02-30 over to March; a real date survives the round trip.
-  if (date.getUTCFullYear() !== year || date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day) return undefined;
-  if (hour > 23 || minute > 59 || second > 59) return undefined;
-  return ms;
+  if (!AMZ_DATE.test(value)) return undefined;
+  const year = Number(value.slice(0, 4));
+  const month = Number(value.slice(4, 6));
+  const day = Number(value.slice(6, 8));
+  const hour = Number(value.slice(9, 11));
+  const minute = Number(value.slice(11, 13));
+  const second = Number(value.slice(13, 15));
+  if (month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) || hour > 23 || minute > 59 || second > 59) return undefined;
+  return Date.UTC(year, month - 1, day, hour, minute, second);
+}
+
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
 }
 
 /** `<key id>/<yyyymmdd>/<region>/sts/aws4_request`, its day and region those of the token. */
-function checkCredential(credential: string, amzDate: string, sts: StsHost, fail: Fail): string {
+function checkCredential(credential: string, amzDate: string, sts: StsHost, realm: string | undefined): string {
   const parts = credential.split('/');
-  if (parts.length !== 5) return fail('credential_invalid');
+  if (parts.length !== 5) return reject('credential_invalid', realm);
   const [accessKeyId, day, region, service, terminator] = parts as [string, string, string, string, string];
   if (!ACCESS_KEY_ID.test(accessKeyId) || !SCOPE_DATE.test(day) || !SCOPE_REGION.test(region) || terminator !== 'aws4_request') {
-    return fail('credential_invalid');
+    return reject('credential_invalid', realm);
   }
-  if (service !== 'sts' || day !== amzDate.slice(0, 8) || region !== sts.region) return fail('credential_scope_mismatch');
+  if (service !== 'sts' || day !== amzDate.slice(0, 8) || region !== sts.region) return reject('credential_scope_mismatch', realm);
   return accessKeyId;
 }

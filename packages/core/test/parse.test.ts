@@ -95,6 +95,9 @@ describe('parseToken accepts', () => {
 
   it('percent-escaped characters that decode to the same value', () => {
     expect(urlOutcome(replaced('Action=GetCallerIdentity', 'Action=Get%43allerIdentity'))).toBe('ok');
+    expect(urlOutcome(replaced('host%3Bx-k8s-aws-id', 'host%3bx-k8s-aws-id'))).toBe('ok');
+    expect(urlOutcome(BASE.replace('&X-Amz-Signature', '&X-Amz-Security-Token=abc%2fdef%3d&X-Amz-Signature'))).toBe('ok');
+    expect(urlOutcome(BASE.replace('&X-Amz-Signature', '&X-Amz-Security-Token=%41bc&X-Amz-Signature'))).toBe('ok');
   });
 
   it('FIPS, dual-stack and other partitions’ hosts when allowed', () => {
@@ -208,6 +211,7 @@ describe('parseToken rejects (step 4: the query)', () => {
     ['a lower-case decoy after the real key (CVE-2022-2385)', `${BASE}&x-amz-credential=AKIAEVIL000000000000%2F20261122%2Fus-west-2%2Fsts%2Faws4_request`, 'query_duplicate_key'],
     ['a decoy before the real key', replaced('?Action', '?x-amz-signedheaders=host&Action'), 'query_duplicate_key'],
     ['an escaped decoy', `${BASE}&X-Amz-%63redential=x`, 'query_duplicate_key'],
+    ['two case variants of one key', `${BASE}&x-amz-foo=1`.replace('&x-amz-foo=1', '&x-amz-date=1&X-AMZ-DATE=2'), 'query_duplicate_key'],
     ['a repeated key (multi-valued)', `${BASE}&Action=GetCallerIdentity`, 'query_duplicate_key'],
     ['a repeated signature', `${BASE}&X-Amz-Signature=${SIG}`, 'query_duplicate_key'],
     ['an unknown key', `${BASE}&X-Amz-Foo=1`, 'query_unknown_key'],
