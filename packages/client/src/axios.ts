@@ -98,5 +98,3 @@ function canReplay(data: unknown): boolean {
   if (typeof ReadableStream !== 'undefined' && data instanceof ReadableStream) return false;
   return typeof (data as Partial<AsyncIterable<unknown>>)[Symbol.asyncIterator] !== 'function';
 }
-
-export type { TokenProvider, TokenProviderOptions } from './token-provider.js';

@@ -109,6 +109,3 @@ function watchRefusal(handler: Dispatcher.DispatchHandler, onRefused: () => void
     onResponseError: (controller, error) => handler.onResponseError?.(controller, error),
   };
 }
-
-export type { TokenProvider, TokenProviderOptions } from './token-provider.js';
-export type { TokenProviders, TokenProvidersOptions } from './token-providers.js';

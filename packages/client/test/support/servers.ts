@@ -2,9 +2,9 @@
  * Real parts on loopback for the client tests: sts-local with a few principals, a protected server that
  * verifies tokens against it, and small programmable servers. Everything listens on port 0.
  */
-import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { mintToken, type MintedToken, type MintTokenOptions } from '@callerid/core';
+import { CallerIdError, createVerifier, isCallerIdError, mintToken, type MintedToken, type MintTokenOptions } from '@callerid/core';
 import { startStsLocal, type StsLocal } from '@callerid/sts-local';
 
 export const ACCOUNT = '111122223333';
@@ -22,7 +22,7 @@ export const ALICE = {
 export const SESSION = {
   accessKeyId: 'ASIACALLERIDSESSION1',
   secretAccessKey: 'session-secret-access-key-do-not-log-01',
-  sessionToken: 'session-token-do-not-log-0123456789abcdef',
+  sessionToken: 'FwoGZXIvYXdzEDoaDNoLogSessionToken0123456789abcdef+/AA==',
   arn: `arn:aws:sts::${ACCOUNT}:assumed-role/worker/job-1`,
   userId: 'AROACALLERIDWORKER001:job-1',
   account: ACCOUNT,
@@ -113,50 +113,27 @@ export async function recordingServer(): Promise<Listening & { seen: Array<Recor
 }
 
 /**
- * A service protected by callerid: answers 200 with the caller's identity, 401 otherwise.
- * (Until core's verifier lands: asks sts-local directly with the presigned URL, as the verifier does.)
+ * A service protected by callerid: core's verifier against sts-local; answers 200 with the verified
+ * identity, or the verifier's refusal (status, `WWW-Authenticate`).
  */
 export async function protectedServer(audience: string, sts: StsLocal): Promise<Listening> {
-  return listen((req, res) => {
-    const header = req.headers.authorization ?? '';
-    const token = header.startsWith('Bearer ') ? header.slice(7) : '';
+  const verifier = createVerifier({ audience, stsEndpoint: sts.url });
+  const listening = await listen((req, res) => {
     req.resume();
-    verifyWithSts(token, audience, sts.url).then(
+    const header = req.headers.authorization ?? '';
+    const token = header.startsWith('Bearer ') ? header.slice('Bearer '.length) : '';
+    verifier.verify(token).then(
       (identity) => {
-        if (identity === undefined) {
-          res.writeHead(401, { 'www-authenticate': CHALLENGE });
-          res.end();
-          return;
-        }
         res.writeHead(200, { 'content-type': 'application/json' });
         res.end(JSON.stringify(identity));
       },
-      () => {
-        res.writeHead(503);
-        res.end();
+      (err: unknown) => {
+        const refusal = isCallerIdError(err) ? err : new CallerIdError('sts_unavailable');
+        res.writeHead(refusal.status, refusal.headers);
+        res.end(JSON.stringify(refusal.toJSON()));
       },
     );
   });
-}
-
-async function verifyWithSts(token: string, audience: string, stsUrl: string): Promise<{ arn: string; userId: string; accountId: string } | undefined> {
-  if (!token.startsWith('k8s-aws-v1.')) return undefined;
-  const presigned = new URL(Buffer.from(token.slice('k8s-aws-v1.'.length), 'base64url').toString('latin1'));
-  const sts = new URL(stsUrl);
-  const body = await new Promise<{ status: number; text: string }>((resolve, reject) => {
-    const req = httpRequest(
-      { host: sts.hostname, port: sts.port, path: `/${presigned.search}`, headers: { host: presigned.host, 'x-k8s-aws-id': audience, accept: 'application/json' } },
-      (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (c: string) => (text += c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-      },
-    );
-    req.on('error', reject);
-    req.end();
-  });
-  if (body.status !== 200) return undefined;
-  const result = JSON.parse(body.text).GetCallerIdentityResponse.GetCallerIdentityResult;
-  return { arn: result.Arn, userId: result.UserId, accountId: result.Account };
+  const close = listening.close;
+  return Object.assign(listening, { close: async () => (await close(), await verifier.close()) });
 }
