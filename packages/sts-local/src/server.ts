@@ -59,6 +59,12 @@ export interface StsLocal {
   rotateKeys(): Promise<void>;
   /** Enables or disables GetWebIdentityToken (disabled → `OutboundWebIdentityFederationDisabledException`). */
   setWebIdentityEnabled(enabled: boolean): void;
+  /**
+   * Signs arbitrary claims with the issuer's current key, exactly as GetWebIdentityToken signs — for
+   * testing a verifier against tokens STS would never issue (a 2-hour lifetime, no `jti`, a foreign
+   * `sub`, an unknown `kid`). Nothing is checked.
+   */
+  signWebIdentityToken(claims: Record<string, unknown>, options?: { algorithm?: 'RS256' | 'ES384'; kid?: string }): Promise<string>;
 }
 
 const API_VERSION = '2011-06-15';
@@ -132,6 +138,7 @@ export async function startStsLocal(options: StsLocalOptions): Promise<StsLocal>
     issuerFor: (account) => ctx.issuer.issuerFor(account),
     rotateKeys: () => ctx.issuer.rotateKeys(),
     setWebIdentityEnabled: (enabled) => ctx.issuer.setEnabled(enabled),
+    signWebIdentityToken: (claims, signOptions) => ctx.issuer.sign(claims, signOptions?.algorithm ?? 'RS256', signOptions?.kid),
   };
 }
 

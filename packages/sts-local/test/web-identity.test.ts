@@ -213,6 +213,15 @@ describe('the issuer documents', () => {
     await expect(verify(after)).resolves.toBeDefined();
   });
 
+  it('signs arbitrary claims for verifier tests, with the real keys', async () => {
+    const iss = sts.issuerFor('111122223333');
+    const token = await sts.signWebIdentityToken({ iss, sub: 'x', aud: 'https://api.example.com', iat: 1, exp: 2 }, { algorithm: 'ES384' });
+    expect(decodeProtectedHeader(token)).toMatchObject({ alg: 'ES384', typ: 'JWT' });
+    const { payload } = await jwtVerify(token, createRemoteJWKSet(new URL(`${iss}/.well-known/jwks.json`)), { currentDate: new Date(1500) });
+    expect(payload.sub).toBe('x');
+    expect(decodeProtectedHeader(await sts.signWebIdentityToken({}, { kid: 'nope' })).kid).toBe('nope');
+  });
+
   it('counts token requests and document fetches in the stats', async () => {
     const start = sts.stats();
     await call(alice, { 'Audience.member.1': 'a', SigningAlgorithm: 'RS256' });

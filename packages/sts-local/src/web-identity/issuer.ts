@@ -63,10 +63,13 @@ export class WebIdentityIssuer {
     await this.#keys.rotate();
   }
 
-  /** Signs claims as AWS does: header `{ alg, kid, typ: 'JWT' }`. */
-  async sign(claims: JWTPayload, algorithm: SigningAlgorithm): Promise<string> {
-    const { kid, key } = (await this.#keys.current()).signers[algorithm];
-    return new SignJWT(claims).setProtectedHeader({ alg: algorithm, kid, typ: 'JWT' }).sign(key);
+  /**
+   * Signs claims as AWS does: header `{ alg, kid, typ: 'JWT' }`. `kid` overrides the key id written
+   * in the header (the signing key stays the current one), for tests of unknown-kid handling.
+   */
+  async sign(claims: JWTPayload, algorithm: SigningAlgorithm, kid?: string): Promise<string> {
+    const signer = (await this.#keys.current()).signers[algorithm];
+    return new SignJWT(claims).setProtectedHeader({ alg: algorithm, kid: kid ?? signer.kid, typ: 'JWT' }).sign(signer.key);
   }
 
   /**
