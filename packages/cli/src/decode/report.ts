@@ -38,7 +38,7 @@ const STEPS: readonly Step[] = [
   { name: 'query', rule: 'only the GetCallerIdentity parameters, each once (case-insensitively)', codes: ['query_malformed', 'query_duplicate_key', 'query_unknown_key', 'query_missing_key'] },
   {
     name: 'parameters',
-    rule: 'GetCallerIdentity, AWS4-HMAC-SHA256, credential scope matching host and date, signed host and x-k8s-aws-id, well-formed signature, expiry and session token',
+    rule: 'action, algorithm, credential scope, signed headers, signature, expiry, session token',
     codes: [
       'action_invalid', 'version_invalid', 'algorithm_invalid', 'date_invalid', 'credential_invalid', 'credential_scope_mismatch',
       'signed_headers_invalid', 'signature_format', 'expires_invalid', 'security_token_invalid',
