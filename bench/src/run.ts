@@ -1,1 +1,97 @@
-export {};
+/**
+ * `pnpm bench`: every figure of callerid's performance targets, measured side by side in one run,
+ * printed as one table and written to `bench/results/latest.json`.
+ *
+ *   node --import tsx src/run.ts [--smoke] [--only <group>[,<group>…]] [--out <file>] [--strict]
+ *
+ * `--smoke` runs everything with tiny counts (a test does, so the bench cannot rot); `--strict` exits 1
+ * when a speed target is missed. A failed measurement or a broken invariant (e.g. more than one STS
+ * call for one token) always exits 1.
+ */
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { client } from './client.js';
+import type { Group } from './group.js';
+import { jwt } from './jwt.js';
+import { middleware } from './middleware.js';
+import { mint } from './mint.js';
+import { FULL, SMOKE } from './profile.js';
+import { stsLocal } from './sts-local.js';
+import { renderTable, results, row, writeResults, type Row } from './table.js';
+import { verify } from './verify.js';
+
+const GROUPS: readonly Group[] = [mint, verify, middleware, client, jwt, stsLocal];
+const DEFAULT_OUT = fileURLToPath(new URL('../results/latest.json', import.meta.url));
+
+const USAGE = `Usage: pnpm bench [-- --smoke] [-- --only <group>[,<group>…]] [-- --out <file>] [-- --strict]
+
+Groups:
+${GROUPS.map((g) => `  ${g.name.padEnd(11)} ${g.description}`).join('\n')}
+`;
+
+function options() {
+  const { values } = parseArgs({
+    options: {
+      smoke: { type: 'boolean', default: false },
+      only: { type: 'string', multiple: true },
+      out: { type: 'string' },
+      strict: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    strict: true,
+  });
+  const only = values.only?.flatMap((o) => o.split(',')).map((o) => o.trim()).filter(Boolean);
+  const unknown = only?.filter((name) => !GROUPS.some((g) => g.name === name)) ?? [];
+  if (unknown.length > 0) throw new TypeError(`unknown group: ${unknown.join(', ')}`);
+  return { ...values, groups: only && only.length > 0 ? GROUPS.filter((g) => only.includes(g.name)) : GROUPS };
+}
+
+async function main(): Promise<number> {
+  let opts: ReturnType<typeof options>;
+  try {
+    opts = options();
+  } catch (err) {
+    process.stderr.write(`${(err as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (opts.help) {
+    process.stdout.write(USAGE);
+    return 0;
+  }
+  const profile = opts.smoke ? SMOKE : FULL;
+  const startedAt = new Date();
+  const rows: Row[] = [];
+  let failed = false;
+  for (const group of opts.groups) {
+    const ctx = {
+      profile,
+      report: (input: Parameters<typeof row>[1]) => void rows.push(row(group.name, input)),
+      progress: (message: string) => void process.stderr.write(`[${group.name}] ${message}\n`),
+    };
+    try {
+      await group.run(ctx);
+    } catch (err) {
+      failed = true;
+      // Error messages here are ours or a framework's; none carries a token.
+      const message = err instanceof Error ? err.message : String(err);
+      process.stderr.write(`[${group.name}] failed: ${message}\n`);
+      rows.push(row(group.name, { metric: 'measurement failed', value: null, unit: '', note: message.slice(0, 120) }));
+    }
+  }
+
+  const out = opts.out ?? DEFAULT_OUT;
+  const data = results(rows, profile.name, startedAt);
+  writeResults(out, data);
+  process.stdout.write(`\n${renderTable(rows)}\n\n`);
+  process.stdout.write(
+    `${data.date} · Node ${data.node} · ${data.cpus} × ${data.cpuModel} · load average ${data.loadAverage.join(' ')} · ` +
+      `${data.elapsedSeconds} s (${profile.name}) · written to ${out}\n`,
+  );
+  const brokenInvariant = rows.some((r) => r.invariant && r.pass === false);
+  const missedTarget = rows.some((r) => r.pass === false);
+  if (brokenInvariant) process.stderr.write('an invariant failed (see the table)\n');
+  return failed || brokenInvariant || (opts.strict && missedTarget) ? 1 : 0;
+}
+
+// Exit now: idle keep-alive sockets (global fetch, undici) would otherwise hold the process for seconds.
+process.exit(await main());

@@ -1,0 +1,60 @@
+/**
+ * The child process that serves what a load generator measures, so that the servers and autocannon (or
+ * the fetch client under test) do not share one event loop and one core. Started by `startHost()`; the
+ * job arrives in `CALLERID_BENCH_HOST` and the URLs go back over IPC; a `stop` message (or the parent
+ * going away) closes everything.
+ */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { startStsLocal } from '@callerid/sts-local';
+import { FRAMEWORKS, START, type RunningApp } from '../apps.js';
+import { PRINCIPALS } from '../fixtures.js';
+import type { HostJob, HostReady } from './protocol.js';
+
+async function startPlain(): Promise<RunningApp> {
+  const server = createServer((_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/plain', 'content-length': '2' });
+    res.end('ok');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+async function start(job: HostJob): Promise<{ urls: Record<string, string>; apps: RunningApp[] }> {
+  const named: [string, RunningApp][] = [];
+  if (job.kind === 'frameworks') {
+    for (const framework of FRAMEWORKS) {
+      named.push([`${framework}:unprotected`, await START[framework]({})]);
+      named.push([`${framework}:protected`, await START[framework]({ stsUrl: job.stsUrl })]);
+    }
+  } else if (job.kind === 'plain') {
+    named.push(['plain', await startPlain()]);
+  } else {
+    const sts = await startStsLocal({ principals: [...PRINCIPALS] });
+    named.push(['sts-local', { url: sts.url, close: () => sts.close() }]);
+  }
+  return { urls: Object.fromEntries(named.map(([name, app]) => [name, app.url])), apps: named.map(([, app]) => app) };
+}
+
+const job = JSON.parse(process.env.CALLERID_BENCH_HOST ?? 'null') as HostJob;
+const { urls, apps } = await start(job);
+
+let stopping = false;
+async function stop(): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  await Promise.allSettled(apps.map((app) => app.close()));
+  process.disconnect?.();
+  process.exit(0);
+}
+process.on('message', (message) => {
+  if (message === 'stop') void stop();
+});
+process.on('disconnect', () => void stop());
+process.send!({ ready: true, urls } satisfies HostReady);

@@ -1,0 +1,157 @@
+/**
+ * Thin wrappers over tinybench and autocannon: every statistic in the table comes from one of them.
+ */
+import autocannon from 'autocannon';
+import { Bench, type Task } from 'tinybench';
+import type { Profile } from './profile.js';
+
+/** What one tinybench task measured. */
+export interface TaskFigures {
+  /** tinybench's mean throughput, operations per second. */
+  opsPerSecond: number;
+  /** tinybench's mean and median latency per operation, ms. */
+  meanMs: number;
+  p50Ms: number;
+  /** tinybench's relative margin of error of the latency, %. */
+  rme: number;
+  samples: number;
+}
+
+export type Operation = () => unknown;
+
+export interface TaskSpec {
+  name: string;
+  fn: Operation;
+  /** Calls of `fn` per iteration, so the timer's resolution and tinybench's own cost are not what we measure. */
+  batch?: number;
+  /** Operations one call of `fn` performs (e.g. a batch of HTTP requests it sends itself). */
+  ops?: number;
+  /** `fn` returns a promise to await. */
+  async?: boolean;
+}
+
+/**
+ * The task tinybench times: `batch` calls of `fn`; each sample is the iteration's time per operation
+ * (tinybench's `overriddenDuration`), so its latency is per operation and its throughput operations/s.
+ */
+function timed(bench: Bench, { fn, batch = 1, ops = 1, async = false }: TaskSpec): Operation {
+  const perIteration = batch * ops;
+  if (perIteration === 1) return fn;
+  const result = (elapsed: number) => ({ overriddenDuration: elapsed / perIteration, overriddenIterationCost: elapsed });
+  if (async) {
+    return async () => {
+      const start = bench.now();
+      for (let i = 0; i < batch; i++) await fn();
+      return result(bench.now() - start);
+    };
+  }
+  return () => {
+    const start = bench.now();
+    for (let i = 0; i < batch; i++) fn();
+    return result(bench.now() - start);
+  };
+}
+
+function figures(task: Task): TaskFigures {
+  const result = task.result;
+  if (result.state === 'errored') throw result.error;
+  if (result.state !== 'completed') throw new Error(`${task.name}: ${result.state}`);
+  return {
+    opsPerSecond: result.throughput.mean,
+    meanMs: result.latency.mean,
+    p50Ms: result.latency.p50,
+    rme: result.latency.rme,
+    samples: result.latency.samplesCount,
+  };
+}
+
+/**
+ * Runs the tasks one after the other in one tinybench `Bench` (time budget per task from the profile,
+ * or a fixed number of iterations) and returns each task's figures by name.
+ */
+export async function runTasks(
+  profile: Profile,
+  specs: readonly TaskSpec[],
+  options: { iterations?: number; warmupIterations?: number; timeMs?: number } = {},
+): Promise<Map<string, TaskFigures>> {
+  const fixed = options.iterations !== undefined;
+  const warmupIterations = fixed ? (options.warmupIterations ?? 0) : 4;
+  const bench = new Bench({
+    throws: true,
+    time: fixed ? 0 : (options.timeMs ?? profile.taskMs),
+    iterations: fixed ? options.iterations : profile.name === 'smoke' ? 2 : 16,
+    warmup: fixed ? warmupIterations > 0 : profile.warmupMs > 0,
+    warmupTime: fixed ? 0 : profile.warmupMs,
+    warmupIterations,
+  });
+  for (const spec of specs) bench.add(spec.name, timed(bench, spec), spec.async ? { async: true } : {});
+  await bench.run();
+  return new Map(bench.tasks.map((task) => [task.name, figures(task)]));
+}
+
+/** tinybench's spread and sample count, for the table's note column. */
+export function spread(f: TaskFigures): string {
+  return `±${f.rme.toFixed(1)}%, n=${f.samples}`;
+}
+
+/** What one autocannon run measured. */
+export interface LoadFigures {
+  /** Completed requests ÷ autocannon's measured duration. */
+  requestsPerSecond: number;
+  requests: number;
+  seconds: number;
+}
+
+export interface LoadSpec {
+  url: string;
+  method?: 'GET' | 'POST';
+  path?: string;
+  headers?: Record<string, string>;
+  seconds: number;
+  connections?: number;
+}
+
+/**
+ * One autocannon run. Anything but a 2xx answer, an error or a timeout throws: a server answering 401
+ * fast is not a fast server.
+ */
+export async function load(profile: Profile, spec: LoadSpec): Promise<LoadFigures> {
+  const result = await autocannon({
+    url: spec.url,
+    method: spec.method ?? 'GET',
+    headers: spec.headers ?? {},
+    connections: spec.connections ?? profile.connections,
+    duration: spec.seconds,
+    sampleInt: profile.sampleIntMs,
+    ...(spec.path === undefined ? {} : { requests: [{ path: spec.path }] }),
+  });
+  const bad = result.non2xx + result.errors + result.timeouts + result.mismatches;
+  if (bad > 0) {
+    const statuses = Object.keys(result.statusCodeStats ?? {}).join(', ');
+    throw new Error(`${spec.url}: ${bad} failed requests (${result.errors} errors, ${result.timeouts} timeouts, statuses ${statuses})`);
+  }
+  if (result.requests.total === 0) throw new Error(`${spec.url}: no request completed`);
+  return { requestsPerSecond: result.requests.total / result.duration, requests: result.requests.total, seconds: result.duration };
+}
+
+/**
+ * Runs two load variants in alternating legs of equal length (a warm-up leg each first, then `rounds`
+ * legs each, the order flipping every round) so that a busy moment of the machine hits both alike.
+ * Each variant's figure is its completed requests over its total measured time, as autocannon counted them.
+ */
+export async function alternate(profile: Profile, a: Omit<LoadSpec, 'seconds'>, b: Omit<LoadSpec, 'seconds'>): Promise<[LoadFigures, LoadFigures]> {
+  await load(profile, { ...a, seconds: profile.warmupSeconds });
+  await load(profile, { ...b, seconds: profile.warmupSeconds });
+  const totals: [LoadFigures[], LoadFigures[]] = [[], []];
+  for (let round = 0; round < profile.rounds; round++) {
+    const order = round % 2 === 0 ? ([0, 1] as const) : ([1, 0] as const);
+    for (const i of order) totals[i].push(await load(profile, { ...(i === 0 ? a : b), seconds: profile.legSeconds }));
+  }
+  return [combine(totals[0]), combine(totals[1])];
+}
+
+function combine(legs: readonly LoadFigures[]): LoadFigures {
+  const requests = legs.reduce((n, l) => n + l.requests, 0);
+  const seconds = legs.reduce((n, l) => n + l.seconds, 0);
+  return { requestsPerSecond: requests / seconds, requests, seconds };
+}

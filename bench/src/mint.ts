@@ -1,0 +1,105 @@
+/**
+ * mint: `mintToken()` with static credentials (in process), and the wall time of a whole
+ * `callerid token` process — what kubectl starts before every command — against bare `node -e 0` and,
+ * when it is installed, `aws eks get-token`. Static keys in the environment, no cache, output discarded.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { mintToken } from '@callerid/core';
+import { AUDIENCE, CREDENTIALS, REGION } from './fixtures.js';
+import type { Group, GroupContext } from './group.js';
+import { runTasks, spread } from './measure.js';
+
+const CLI = fileURLToPath(new URL('../../packages/cli/dist/callerid.cjs', import.meta.url));
+
+// Only what both tools need to sign offline: no profile, config file or IMDS lookups on the way.
+const ENV = {
+  PATH: process.env.PATH ?? '/usr/bin:/bin',
+  HOME: process.env.HOME ?? '/tmp',
+  ...(process.env.PYENV_ROOT ? { PYENV_ROOT: process.env.PYENV_ROOT } : {}),
+  AWS_ACCESS_KEY_ID: CREDENTIALS.accessKeyId,
+  AWS_SECRET_ACCESS_KEY: CREDENTIALS.secretAccessKey,
+  AWS_REGION: REGION,
+  AWS_DEFAULT_REGION: REGION,
+  AWS_CONFIG_FILE: '/nonexistent/callerid-bench/config',
+  AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/callerid-bench/credentials',
+  AWS_EC2_METADATA_DISABLED: 'true',
+};
+
+function run(command: string, args: readonly string[]): void {
+  const result = spawnSync(command, args, { env: ENV, stdio: ['ignore', 'ignore', 'pipe'] });
+  if (result.status !== 0) throw new Error(`${command} ${args[0] ?? ''} exited ${result.status ?? result.signal}: ${String(result.stderr).slice(0, 300)}`);
+}
+
+function awsInstalled(): boolean {
+  return spawnSync('aws', ['--version'], { env: ENV, stdio: 'ignore' }).status === 0;
+}
+
+const NODE = 'node -e 0';
+const CALLERID = 'callerid token';
+const AWS = 'aws eks get-token';
+
+async function mintThroughput(ctx: GroupContext): Promise<void> {
+  ctx.progress('mintToken() with static credentials');
+  const name = 'mintToken()';
+  const figures = await runTasks(ctx.profile, [
+    { name, fn: () => mintToken({ audience: AUDIENCE, region: REGION, credentials: CREDENTIALS }), batch: ctx.profile.batch / 10, async: true },
+  ]);
+  const f = figures.get(name)!;
+  ctx.report({ metric: 'mintToken(), static credentials', value: f.opsPerSecond, unit: 'ops/s', target: { on: 'value', op: '>=', threshold: 20_000 }, note: spread(f) });
+}
+
+async function startup(ctx: GroupContext): Promise<void> {
+  if (!existsSync(CLI)) throw new Error(`${CLI} is missing: \`pnpm bench\` builds it (turbo run build)`);
+  const callerid = ['token', '--cluster-name', AUDIENCE, '--format', 'exec-credential'];
+  ctx.progress(`process wall time: ${NODE}, ${CALLERID}`);
+  // One bench run, the same number of spawns each, back to back.
+  const fast = await runTasks(
+    ctx.profile,
+    [
+      { name: NODE, fn: () => run(process.execPath, ['-e', '0']) },
+      { name: CALLERID, fn: () => run(process.execPath, [CLI, ...callerid]) },
+    ],
+    { iterations: ctx.profile.spawns, warmupIterations: ctx.profile.name === 'smoke' ? 0 : 2 },
+  );
+  const ours = fast.get(CALLERID)!;
+  const node = fast.get(NODE)!;
+  ctx.report({
+    metric: 'callerid token, process wall time (p50)',
+    value: ours.p50Ms,
+    unit: 'ms',
+    baseline: { name: NODE, value: node.p50Ms },
+    target: { on: 'ratio', op: '<=', threshold: 1.6 },
+    note: `n=${ours.samples}`,
+  });
+
+  if (!awsInstalled()) {
+    ctx.report({ metric: `callerid token vs ${AWS}`, value: null, unit: 'ms', note: 'aws is not installed' });
+    return;
+  }
+  ctx.progress(`process wall time: ${AWS}`);
+  const aws = await runTasks(
+    ctx.profile,
+    [{ name: AWS, fn: () => run('aws', ['eks', 'get-token', '--cluster-name', AUDIENCE, '--region', REGION, '--output', 'json']) }],
+    { iterations: ctx.profile.awsSpawns, warmupIterations: ctx.profile.name === 'smoke' ? 0 : 1 },
+  );
+  const theirs = aws.get(AWS)!;
+  ctx.report({
+    metric: 'callerid token, process wall time (p50)',
+    value: ours.p50Ms,
+    unit: 'ms',
+    baseline: { name: AWS, value: theirs.p50Ms },
+    target: { on: 'ratio', op: '<=', threshold: 0.25 },
+    note: `n=${theirs.samples} (aws)`,
+  });
+}
+
+export const mint: Group = {
+  name: 'mint',
+  description: 'mintToken() ops/s; callerid token process wall time vs node -e 0 and aws eks get-token',
+  async run(ctx) {
+    await mintThroughput(ctx);
+    await startup(ctx);
+  },
+};

@@ -1,0 +1,58 @@
+/**
+ * How long each kind of measurement runs. `full` is what `pnpm bench` uses (about 1.5 minutes in all on
+ * a 2-core machine); `smoke` only proves that every measurement still runs end to end (figures are
+ * meaningless).
+ */
+export interface Profile {
+  readonly name: 'full' | 'smoke';
+  /** tinybench time budget per in-process task, and its warm-up, in ms. */
+  readonly taskMs: number;
+  readonly warmupMs: number;
+  /** Operations per tinybench iteration for sub-microsecond hot paths (so the timer is not what we measure). */
+  readonly batch: number;
+  /** Requests per tinybench iteration when a whole HTTP round trip is one operation. */
+  readonly requestBatch: number;
+  /** Process spawns per command (`node -e 0`, `callerid token`), and for the slow `aws eks get-token`. */
+  readonly spawns: number;
+  readonly awsSpawns: number;
+  /** autocannon: seconds per leg, legs per variant (alternating), warm-up seconds, sampling interval. */
+  readonly legSeconds: number;
+  readonly rounds: number;
+  readonly warmupSeconds: number;
+  readonly sampleIntMs: number;
+  readonly connections: number;
+  /** Concurrent requests carrying one fresh token (the single-flight proof). */
+  readonly concurrentRequests: number;
+}
+
+export const FULL: Profile = {
+  name: 'full',
+  taskMs: 1_000,
+  warmupMs: 250,
+  batch: 1_000,
+  requestBatch: 200,
+  spawns: 20,
+  awsSpawns: 8,
+  legSeconds: 2,
+  rounds: 3,
+  warmupSeconds: 1,
+  sampleIntMs: 1_000,
+  connections: 16,
+  concurrentRequests: 1_000,
+};
+
+export const SMOKE: Profile = {
+  name: 'smoke',
+  taskMs: 20,
+  warmupMs: 0,
+  batch: 20,
+  requestBatch: 10,
+  spawns: 1,
+  awsSpawns: 1,
+  legSeconds: 0.2,
+  rounds: 1,
+  warmupSeconds: 0.1,
+  sampleIntMs: 100,
+  connections: 4,
+  concurrentRequests: 1_000,
+};
