@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fetch as undiciFetch } from 'undici';
 import { CallerIdError, TOKEN_CLIENT_LIFETIME_MS } from '@callerid/core';
 import type { StsLocal } from '@callerid/sts-local';
 import { createTokenProvider, withCallerId } from '@callerid/client';
@@ -24,6 +25,13 @@ describe('withCallerId(fetch)', () => {
     const res = await api(`${service.url}/whoami`);
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ arn: ALICE.arn, accountId: ALICE.account });
+  });
+
+  it("works with undici's own fetch too", async () => {
+    const api = withCallerId(undiciFetch, { audience, credentials: aliceCredentials });
+    const res = await api(`${service.url}/whoami`, { headers: { 'x-trace': '1' } });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ arn: ALICE.arn });
   });
 
   it('mints one token for 100 sequential and 100 concurrent requests', async () => {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CallerIdError, TOKEN_CLIENT_LIFETIME_MS } from '@callerid/core';
+import { CallerIdError, ERROR_CODES, TOKEN_CLIENT_LIFETIME_MS } from '@callerid/core';
 import type { StsLocal } from '@callerid/sts-local';
 import { createTokenProvider, createTokenProviders } from '@callerid/client';
 import { ALICE, SESSION, aliceCredentials, countingMint, protectedServer, startSts, type Listening } from './support/servers.js';
@@ -156,7 +156,8 @@ describe('createTokenProvider: failures', () => {
   });
 
   it('reports a failing mint as mint_failed with the cause, and shares one failure between concurrent callers', async () => {
-    const cause = Object.assign(new Error('signer exploded'), { name: 'SignatureError' });
+    // Even when the underlying error quotes a token, the CallerIdError's message is the fixed description.
+    const cause = Object.assign(new Error('signer exploded on k8s-aws-v1.aHR0cHM6Ly9zdHM'), { name: 'SignatureError' });
     let calls = 0;
     const provider = createTokenProvider({
       audience,
@@ -168,7 +169,7 @@ describe('createTokenProvider: failures', () => {
     });
     const errors = await Promise.all(Array.from({ length: 10 }, () => provider.getToken().catch((e: unknown) => e)));
     expect(calls).toBe(1);
-    for (const err of errors) expect(err).toMatchObject({ name: 'CallerIdError', code: 'mint_failed', cause });
+    for (const err of errors) expect(err).toMatchObject({ name: 'CallerIdError', code: 'mint_failed', message: ERROR_CODES.mint_failed.description, cause });
     await provider.getToken().catch(() => undefined); // a failure is not cached: the next call tries again
     expect(calls).toBe(2);
   });
