@@ -1,6 +1,7 @@
 /**
  * Which credential-scope region a request's `Host` demands, as real STS enforces it: the global
- * endpoint signs for us-east-1, regional (and FIPS, dual-stack, China) endpoints for their own region.
+ * endpoint signs for us-east-1, regional (and FIPS, dual-stack, other partitions') endpoints for their
+ * own region.
  * Requests sent straight to sts-local (`127.0.0.1:<port>`, `localhost:<port>`, `[::1]:<port>`) come
  * from clients pointed at it with `--endpoint-url`; they sign with whatever region they are configured
  * for, so any well-formed region is accepted there.
@@ -9,21 +10,30 @@
 /** What a host allows: one exact region, or any well-formed region (`'any'`). */
 export type HostRegionRule = { readonly region: string } | 'any';
 
-const REGION = '[a-z]{2}(?:-[a-z]+)+-\\d{1,2}';
-/** A well-formed AWS region name, e.g. `us-west-2`, `cn-north-1`, `us-gov-west-1`, `us-isob-east-1`. */
+const REGION = '[a-z]{2,4}(?:-[a-z]+)+-\\d{1,2}';
+/** A well-formed AWS region name, e.g. `us-west-2`, `cn-north-1`, `us-gov-west-1`, `eusc-de-east-1`. */
 export const REGION_PATTERN = new RegExp(`^${REGION}$`);
 
-const REGIONAL_HOSTS: readonly RegExp[] = [
-  new RegExp(`^sts\\.(${REGION})\\.amazonaws\\.com$`),
-  new RegExp(`^sts-fips\\.(${REGION})\\.amazonaws\\.com$`),
-  new RegExp(`^sts\\.(${REGION})\\.amazonaws\\.com\\.cn$`),
-  new RegExp(`^sts\\.(${REGION})\\.api\\.aws$`),
-  new RegExp(`^sts-fips\\.(${REGION})\\.api\\.aws$`),
-  new RegExp(`^sts\\.(${REGION})\\.c2s\\.ic\\.gov$`),
-  new RegExp(`^sts\\.(${REGION})\\.sc2s\\.sgov\\.gov$`),
+// The DNS suffixes of every partition, plain and dual-stack (from the AWS SDK's partition data).
+const DNS_SUFFIXES = [
+  'amazonaws.com',
+  'api.aws',
+  'amazonaws.com.cn',
+  'api.amazonwebservices.com.cn',
+  'c2s.ic.gov',
+  'api.aws.ic.gov',
+  'sc2s.sgov.gov',
+  'api.aws.scloud',
+  'cloud.adc-e.uk',
+  'api.cloud-aws.adc-e.uk',
+  'csp.hci.ic.gov',
+  'api.aws.hci.ic.gov',
+  'amazonaws.eu',
+  'api.amazonwebservices.eu',
 ];
+const REGIONAL_HOST = new RegExp(`^sts(?:-fips)?\\.(${REGION})\\.(?:${DNS_SUFFIXES.map((s) => s.replaceAll('.', '\\.')).join('|')})$`);
 
-const GLOBAL_HOSTS = new Set(['sts.amazonaws.com', 'sts-fips.amazonaws.com']);
+const GLOBAL_HOSTS = new Set(['sts.amazonaws.com']);
 const LOOPBACK = /^(?:127\.0\.0\.1|localhost|\[::1\])(?::\d{1,5})?$/;
 
 /** Whether `host` is the STS global endpoint (where regional-only APIs such as GetWebIdentityToken do not exist). */
@@ -39,9 +49,6 @@ export function isGlobalHost(host: string): boolean {
 export function regionRuleForHost(host: string, extraLocalHosts: ReadonlySet<string> = new Set()): HostRegionRule | undefined {
   if (GLOBAL_HOSTS.has(host)) return { region: 'us-east-1' };
   if (LOOPBACK.test(host) || extraLocalHosts.has(host)) return 'any';
-  for (const pattern of REGIONAL_HOSTS) {
-    const match = pattern.exec(host);
-    if (match?.[1]) return { region: match[1] };
-  }
-  return undefined;
+  const region = REGIONAL_HOST.exec(host)?.[1];
+  return region === undefined ? undefined : { region };
 }
