@@ -1,0 +1,142 @@
+import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import express from 'express';
+import express4 from 'express4';
+import type { StsLocal } from '@callerid/sts-local';
+import { callerid, callerIdErrorHandler, requireCaller } from '../src/index.js';
+import { ACCT, admin, alice, AUDIENCE, bearer, startSts, tokenFor } from './helpers.js';
+
+let sts: StsLocal;
+let aliceToken: string;
+let adminToken: string;
+const servers: Server[] = [];
+
+beforeAll(async () => {
+  sts = await startSts();
+  aliceToken = await tokenFor(alice);
+  adminToken = await tokenFor(admin);
+});
+afterAll(async () => {
+  for (const server of servers) {
+    server.closeAllConnections();
+    server.close();
+  }
+  await sts.close();
+});
+
+async function serve(app: { listen(port: number, host: string): Server }): Promise<string> {
+  const server = app.listen(0, '127.0.0.1');
+  servers.push(server);
+  if (!server.listening) await once(server, 'listening');
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+describe('README server', () => {
+  it('is the file the README embeds', () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    const source = readFileSync(new URL('./readme-server.ts', import.meta.url), 'utf8');
+    expect(readme).toContain(source.trim());
+  });
+
+  it('runs as documented', async () => {
+    process.env.CALLERID_STS_ENDPOINT = sts.url;
+    process.env.PORT = '0';
+    const { server } = await import('./readme-server.js');
+    servers.push(server);
+    if (!server.listening) await once(server, 'listening');
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    const anonymous = await fetch(`${url}/whoami`);
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.headers.get('www-authenticate')).toBe('Bearer realm="callerid"');
+    expect(await anonymous.json()).toEqual({ error: 'unauthorized', error_description: 'No bearer token was sent.', code: 'token_missing' });
+
+    const me = await fetch(`${url}/whoami`, { headers: bearer(aliceToken) });
+    expect(await me.json()).toEqual({ arn: alice.arn, username: null });
+    const refusal = await fetch(`${url}/refunds`, { method: 'POST', headers: bearer(aliceToken) });
+    expect(refusal.status).toBe(403);
+    expect(refusal.headers.get('www-authenticate')).toMatch(/error="insufficient_scope"/);
+    const refund = await fetch(`${url}/refunds`, { method: 'POST', headers: bearer(adminToken) });
+    expect(refund.status).toBe(201);
+    expect(await refund.json()).toEqual({ approvedBy: 'admin:jane-example.com' });
+  });
+});
+
+describe('Express idioms', () => {
+  it("Express's default final handler answers with the error's status and headers", async () => {
+    const app = express();
+    app.use(callerid({ audience: AUDIENCE, stsEndpoint: sts.url, realm: 'payments', allow: { principalTypes: ['assumed-role'] } }));
+    app.get('/', (req, res) => { res.json(req.caller); });
+    const url = await serve(app);
+
+    const missing = await fetch(url);
+    expect(missing.status).toBe(401);
+    expect(missing.headers.get('www-authenticate')).toBe('Bearer realm="payments"');
+    const denied = await fetch(url, { headers: bearer(aliceToken) });
+    expect(denied.status).toBe(403);
+    expect(denied.headers.get('www-authenticate')).toMatch(/^Bearer realm="payments", error="insufficient_scope"/);
+    const body = await denied.text();
+    expect(body).not.toContain(aliceToken.slice(11, 60));
+    expect((await fetch(url, { headers: bearer(adminToken) })).status).toBe(200);
+  });
+
+  it('503 with Retry-After when STS is throttling', async () => {
+    const app = express();
+    app.use(callerid({ audience: AUDIENCE, stsEndpoint: sts.url }));
+    app.get('/', (_req, res) => { res.send('ok'); });
+    app.use(callerIdErrorHandler());
+    const url = await serve(app);
+    sts.setFaults({ throttle: { fraction: 1 } });
+    try {
+      const res = await fetch(url, { headers: bearer(aliceToken) });
+      expect(res.status).toBe(503);
+      expect(res.headers.get('retry-after')).toMatch(/^\d+$/);
+      expect(await res.json()).toMatchObject({ error: 'temporarily_unavailable', code: 'sts_throttled' });
+    } finally {
+      sts.setFaults(undefined);
+    }
+  });
+
+  it('the error handler passes other errors on', async () => {
+    const app = express();
+    app.get('/', () => { throw new Error('not ours'); });
+    app.use(callerIdErrorHandler());
+    app.use((_err: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => { res.status(418).send('passed on'); });
+    const res = await fetch(await serve(app));
+    expect(res.status).toBe(418);
+  });
+
+  it('a guard without the middleware is a 500, not an anonymous request', async () => {
+    const app = express();
+    app.get('/', requireCaller(), (_req, res) => { res.send('never'); });
+    const res = await fetch(await serve(app));
+    expect(res.status).toBe(500);
+  });
+
+  it('works with Express 4', async () => {
+    const app = express4();
+    app.use(callerid({ audience: AUDIENCE, stsEndpoint: sts.url, map: [{ accountId: ACCT, username: '{{AccountID}}', groups: ['tenants'] }] }));
+    app.get('/', (req: express.Request, res: express.Response) => { res.json(req.caller); });
+    app.get('/tenants', requireCaller({ groups: ['tenants'] }), (_req: express.Request, res: express.Response) => { res.send('ok'); });
+    app.use(callerIdErrorHandler());
+    const url = await serve(app);
+    const missing = await fetch(url);
+    expect(missing.status).toBe(401);
+    expect(missing.headers.get('www-authenticate')).toBe('Bearer realm="callerid"');
+    expect(await missing.json()).toMatchObject({ code: 'token_missing' });
+    const ok = await fetch(url, { headers: bearer(aliceToken) });
+    expect(await ok.json()).toMatchObject({ arn: alice.arn, username: ACCT, groups: ['tenants'] });
+    expect((await fetch(`${url}/tenants`, { headers: bearer(aliceToken) })).status).toBe(200);
+    expect((await fetch(url, { headers: { authorization: 'Bearer' } })).status).toBe(400);
+  });
+
+  it('close() closes the authenticator it owns', async () => {
+    const middleware = callerid({ audience: AUDIENCE, stsEndpoint: sts.url });
+    expect(middleware.authenticator.verifier.audience).toBe(AUDIENCE);
+    await expect(middleware.close()).resolves.toBeUndefined();
+  });
+});
