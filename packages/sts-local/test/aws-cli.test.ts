@@ -48,7 +48,8 @@ function aws(sts: StsLocal, keys: Keys, args: string[], region = 'us-west-2'): P
   });
 }
 
-describe.skipIf(!awsInstalled)('the real AWS CLI against sts-local', () => {
+// Each `aws` run starts Python (~0.5 s idle, several seconds on a loaded machine).
+describe.skipIf(!awsInstalled)('the real AWS CLI against sts-local', { timeout: 90_000 }, () => {
   let sts: StsLocal;
   const alice = principalNamed('alice');
   beforeAll(async () => {
