@@ -7,6 +7,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Bench } from 'tinybench';
 
@@ -43,6 +44,9 @@ const aws = hasAws();
 if (aws) bench.add(AWS, () => run('aws', ['eks', 'get-token', '--cluster-name', 'payments-api', '--output', 'json']));
 else console.log('aws is not installed: skipping `aws eks get-token`');
 
+const load = () => loadavg().map((n) => n.toFixed(2)).join(' ');
+// Other work on the machine skews wall times (and ratios, as tasks run one after another): say how busy it was.
+const loadBefore = load();
 await bench.run();
 console.table(bench.table());
 
@@ -52,7 +56,7 @@ const median = (name: string): number => {
   return result.latency.p50;
 };
 const ours = median(CALLERID);
-console.log(`Node ${process.version}, ${process.platform}/${process.arch}`);
+console.log(`Node ${process.version}, ${process.platform}/${process.arch}, ${availableParallelism()} CPUs, load average ${loadBefore} before and ${load()} after`);
 console.log(`median wall time: ${CALLERID} ${ours.toFixed(1)} ms; ${NODE} ${median(NODE).toFixed(1)} ms${aws ? `; ${AWS} ${median(AWS).toFixed(1)} ms` : ''}`);
 console.log(`ratio to ${NODE}: ${(ours / median(NODE)).toFixed(2)}x (target <= 1.6x)`);
 if (aws) console.log(`ratio to ${AWS}: ${(ours / median(AWS)).toFixed(2)}x (target <= 0.25x)`);

@@ -87,7 +87,7 @@ describe.skipIf(!KUBECTL)('kubectl exec credential plugin', () => {
   }
 
   /** A kubeconfig (JSON is YAML) whose user runs `callerid token --cluster-name <audience>` with `env`. */
-  function kubeconfigWithEnv(audience: string, name: string): string {
+  function kubeconfigWithEnv(audience: string, name: string, apiVersion = 'client.authentication.k8s.io/v1beta1'): string {
     const env = Object.entries({ ...envFor(name), AWS_REGION: 'us-west-2' }).map(([key, value]) => ({ name: key, value }));
     const config = {
       apiVersion: 'v1',
@@ -99,12 +99,12 @@ describe.skipIf(!KUBECTL)('kubectl exec credential plugin', () => {
         {
           name: 'test',
           user: {
-            exec: { apiVersion: 'client.authentication.k8s.io/v1beta1', command: 'callerid', args: ['token', '--cluster-name', audience], env, interactiveMode: 'Never' },
+            exec: { apiVersion, command: 'callerid', args: ['token', '--cluster-name', audience], env, interactiveMode: 'Never' },
           },
         },
       ],
     };
-    const file = join(work, `kubeconfig-${audience}-${name}.json`);
+    const file = join(work, `kubeconfig-${audience}-${name}-${apiVersion.split('/')[1]}.json`);
     writeFileSync(file, JSON.stringify(config));
     return file;
   }
@@ -130,6 +130,13 @@ describe.skipIf(!KUBECTL)('kubectl exec credential plugin', () => {
     const result = await kubectl(kubeconfigWithEnv(AUDIENCE, 'deployer-session'));
     expect(result.code).toBe(0);
     expect((JSON.parse(result.stdout) as { identity: { arn: string } }).identity.arn).toBe(principal('deployer-session').arn);
+  });
+
+  it('answers kubectl in client.authentication.k8s.io/v1 when it asks for v1 (KUBERNETES_EXEC_INFO)', async () => {
+    const result = await kubectl(kubeconfigWithEnv(AUDIENCE, 'alice', 'client.authentication.k8s.io/v1'));
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    expect((JSON.parse(result.stdout) as { identity: { arn: string } }).identity.arn).toBe(principal('alice').arn);
   });
 
   it('gets 401 for a token minted for another cluster, and kubectl says Unauthorized', async () => {
