@@ -39,7 +39,13 @@ export interface CallerIdFastifyOptions extends AuthenticatorOptions<FastifyRequ
 }
 
 const plugin: FastifyPluginCallback<CallerIdFastifyOptions> = (fastify: FastifyInstance, { global = true, ...options }, done) => {
-  const auth = createAuthenticator<FastifyRequest>(options);
+  if (fastify.hasDecorator('callerid')) return done(new Error('@callerid/fastify is already registered on this instance'));
+  let auth: Authenticator<FastifyRequest>;
+  try {
+    auth = createAuthenticator<FastifyRequest>(options);
+  } catch (error) {
+    return done(error as Error); // bad configuration fails `ready()`, not the process
+  }
   fastify.decorate('callerid', auth);
   fastify.decorateRequest('caller', null);
   fastify.addHook('onClose', () => auth.close());

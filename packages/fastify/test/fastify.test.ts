@@ -1,0 +1,119 @@
+import { readFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { StsLocal } from '@callerid/sts-local';
+import callerid, { requireCaller, requireGroups } from '../src/index.js';
+import { admin, alice, AUDIENCE, bearer, startSts, tokenFor } from './helpers.js';
+
+let sts: StsLocal;
+let aliceToken: string;
+let adminToken: string;
+const apps: FastifyInstance[] = [];
+
+beforeAll(async () => {
+  sts = await startSts();
+  aliceToken = await tokenFor(alice);
+  adminToken = await tokenFor(admin);
+});
+afterAll(async () => {
+  for (const app of apps) await app.close();
+  await sts.close();
+});
+
+function newApp(): FastifyInstance {
+  const app = Fastify();
+  apps.push(app);
+  return app;
+}
+
+describe('README server', () => {
+  it('is the file the README embeds', () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    const source = readFileSync(new URL('./readme-server.ts', import.meta.url), 'utf8');
+    expect(readme).toContain(source.trim());
+  });
+
+  it('runs as documented', async () => {
+    process.env.CALLERID_STS_ENDPOINT = sts.url;
+    process.env.PORT = '0';
+    const { app } = await import('./readme-server.js');
+    apps.push(app);
+    const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    const anonymous = await fetch(`${url}/whoami`);
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.headers.get('www-authenticate')).toBe('Bearer realm="callerid"');
+    expect(await anonymous.json()).toMatchObject({ statusCode: 401, code: 'token_missing' });
+    expect(await (await fetch(`${url}/whoami`, { headers: bearer(aliceToken) })).json()).toEqual({ arn: alice.arn, username: null });
+    const refusal = await fetch(`${url}/refunds`, { method: 'POST', headers: bearer(aliceToken) });
+    expect(refusal.status).toBe(403);
+    expect(refusal.headers.get('www-authenticate')).toMatch(/error="insufficient_scope"/);
+    const refund = await fetch(`${url}/refunds`, { method: 'POST', headers: bearer(adminToken) });
+    expect(refund.status).toBe(201);
+    expect(await refund.json()).toEqual({ approvedBy: 'admin:jane-example.com' });
+  });
+});
+
+describe('Fastify idioms', () => {
+  it('per-route opt-out with config.callerid: false (inject)', async () => {
+    const app = newApp();
+    await app.register(callerid, { audience: AUDIENCE, stsEndpoint: sts.url });
+    app.get('/open', { config: { callerid: false } }, async (request) => ({ caller: request.caller }));
+    app.get('/closed', async (request) => ({ arn: request.caller?.arn }));
+    expect((await app.inject('/open')).json()).toEqual({ caller: null });
+    const closed = await app.inject('/closed');
+    expect(closed.statusCode).toBe(401);
+    expect(closed.headers['www-authenticate']).toBe('Bearer realm="callerid"');
+    expect((await app.inject({ url: '/closed', headers: bearer(aliceToken) })).json()).toEqual({ arn: alice.arn });
+  });
+
+  it('opt-in mode: global: false authenticates only routes with config.callerid: true', async () => {
+    const app = newApp();
+    await app.register(callerid, { audience: AUDIENCE, stsEndpoint: sts.url, global: false });
+    app.get('/open', async (request) => ({ caller: request.caller }));
+    app.get('/closed', { config: { callerid: true } }, async (request) => ({ arn: request.caller?.arn }));
+    expect((await app.inject('/open')).json()).toEqual({ caller: null });
+    expect((await app.inject({ url: '/open', headers: bearer(aliceToken) })).json()).toEqual({ caller: null });
+    expect((await app.inject('/closed')).statusCode).toBe(401);
+    expect((await app.inject({ url: '/closed', headers: bearer(aliceToken) })).json()).toEqual({ arn: alice.arn });
+  });
+
+  it('guards work as onRequest and preHandler hooks, and are encapsulation-safe', async () => {
+    const app = newApp();
+    await app.register(callerid, { audience: AUDIENCE, stsEndpoint: sts.url, realm: 'payments' });
+    await app.register(async (child) => {
+      child.get('/roles', { onRequest: requireCaller({ principalTypes: ['assumed-role'] }) }, async () => 'role');
+      child.get('/admins', { preHandler: requireGroups('admins') }, async () => 'admins');
+    });
+    expect((await app.inject({ url: '/roles', headers: bearer(adminToken) })).body).toBe('role');
+    const denied = await app.inject({ url: '/roles', headers: bearer(aliceToken) });
+    expect(denied.statusCode).toBe(403);
+    expect(denied.headers['www-authenticate']).toMatch(/^Bearer realm="payments", error="insufficient_scope"/);
+    expect((await app.inject({ url: '/admins', headers: bearer(adminToken) })).statusCode).toBe(403);
+  });
+
+  it('a guard on a route that opted out answers 401 (the caller is null)', async () => {
+    const app = newApp();
+    await app.register(callerid, { audience: AUDIENCE, stsEndpoint: sts.url });
+    app.get('/odd', { config: { callerid: false }, preHandler: requireCaller() }, async () => 'never');
+    expect((await app.inject({ url: '/odd', headers: bearer(aliceToken) })).statusCode).toBe(401);
+  });
+
+  it('decorates the instance with the authenticator and closes it with the app', async () => {
+    const app = Fastify();
+    await app.register(callerid, { audience: AUDIENCE, stsEndpoint: sts.url });
+    await app.ready();
+    expect(app.callerid.verifier.audience).toBe(AUDIENCE);
+    await app.close();
+  });
+
+  it('refuses a second registration and bad configuration at ready()', async () => {
+    const twice = newApp();
+    await twice.register(callerid, { audience: AUDIENCE, stsEndpoint: sts.url });
+    await expect(twice.register(callerid, { audience: AUDIENCE, stsEndpoint: sts.url }).ready()).rejects.toThrow(/already registered/);
+    const bad = newApp();
+    await expect(bad.register(callerid, { audience: AUDIENCE, allow: { accounts: ['12'] } }).ready()).rejects.toThrow(TypeError);
+  });
+});
