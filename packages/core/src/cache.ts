@@ -77,8 +77,9 @@ export function createMemoryCache(options: MemoryCacheOptions = {}): MemoryCache
 }
 
 /**
- * Builds the key function of one verifier: SHA-256 over a prefix (format version, audience, accepted
- * partitions) and the token. The audience cannot contain the separator, so prefixes cannot collide.
+ * Builds the key function of one verifier: SHA-256 over a prefix (format version, audience, the
+ * verifier's settings) and the token. The audience cannot contain the separator, so prefixes cannot
+ * collide.
  */
 export function cacheKeyFunction(audience: string, settings: readonly string[]): (token: string) => string {
   const prefix = `callerid/v1\n${audience}\n${settings.join(',')}\n`;

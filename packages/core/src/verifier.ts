@@ -91,7 +91,9 @@ export function createVerifier(options: VerifierOptions): Verifier {
   const cache = options.cache === false ? undefined : (options.cache ?? ownCache);
   const webIdentity = options.webIdentity && createWebIdentityVerifier(options.webIdentity, { clock, dispatcher: options.dispatcher, realm });
   // The JWT settings are part of the key, so a shared store never serves a JWT verdict across configurations.
-  const keyOf = cacheKeyFunction(audience, webIdentity ? [...allowedPartitions, webIdentity.fingerprint] : allowedPartitions);
+  // So is where STS is dialled: a verdict of sts-local must never be served to a verifier that asks AWS.
+  const keySettings = [...allowedPartitions, sts.endpoint?.origin ?? 'sts'];
+  const keyOf = cacheKeyFunction(audience, webIdentity ? [...keySettings, webIdentity.fingerprint] : keySettings);
   const inflight = new Map<string, Promise<Identity>>();
   const errorOptions = realm === undefined ? {} : { realm };
   const fail = (code: CallerIdErrorCode) => Promise.reject(new CallerIdError(code, errorOptions));

@@ -391,6 +391,22 @@ describe('verify: cache', () => {
     expect(sts.requests).toHaveLength(2);
   });
 
+  it('never serves a verdict to a verifier that dials another STS or accepts other partitions', async () => {
+    const shared = createMemoryCache();
+    await verifier({ cache: shared }).verify(fresh);
+    const other = await startFakeSts(answer(403, stsErrorBody('InvalidClientTokenId', 'unknown key')));
+    try {
+      expect((await rejection(verifier({ cache: shared, stsEndpoint: other.url }).verify(fresh))).code).toBe('sts_rejected');
+      expect(other.requests).toHaveLength(1);
+    } finally {
+      await other.close();
+    }
+    await verifier({ cache: shared, allowedPartitions: ['aws', 'aws-cn'] }).verify(fresh);
+    expect(sts.requests).toHaveLength(2);
+    await verifier({ cache: shared, allowedPartitions: ['aws-cn', 'aws'] }).verify(fresh); // same settings, any order
+    expect(sts.requests).toHaveLength(2);
+  });
+
   it('works with an asynchronous store, and treats a failing store as a miss', async () => {
     const memory = new Map<string, CacheEntry>();
     const asyncStore: CacheStore = {
