@@ -79,6 +79,16 @@ describe('withCallerId(fetch)', () => {
     }
   });
 
+  it('retries once when the real service refuses the token (wrong audience), then returns its 401', async () => {
+    const counter = countingMint();
+    const api = withCallerId(fetch, { audience: 'some-other-api', credentials: aliceCredentials, mint: counter.mint });
+    const res = await api(`${service.url}/whoami`);
+    expect(res.status).toBe(401);
+    expect(res.headers.get('www-authenticate')).toContain('error="invalid_token"');
+    expect(await res.json()).toMatchObject({ error: 'invalid_token' });
+    expect(counter.count).toBe(2);
+  });
+
   it('returns the 401 after one retry when the server always refuses (no loop)', async () => {
     const counter = countingMint();
     const server = await refusingServer(Number.POSITIVE_INFINITY);

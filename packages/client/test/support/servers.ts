@@ -1,10 +1,14 @@
 /**
- * Real parts on loopback for the client tests: sts-local with a few principals, a protected server that
- * verifies tokens against it, and small programmable servers. Everything listens on port 0.
+ * Real parts on loopback for the client tests: sts-local with a few principals, an Express service
+ * protected by `@callerid/express` that verifies tokens against it, and small programmable servers.
+ * Everything listens on port 0.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { CallerIdError, createVerifier, isCallerIdError, mintToken, type MintedToken, type MintTokenOptions } from '@callerid/core';
+import { once } from 'node:events';
+import express from 'express';
+import { mintToken, type MintedToken, type MintTokenOptions } from '@callerid/core';
+import { callerid, callerIdErrorHandler } from '@callerid/express';
 import { startStsLocal, type StsLocal } from '@callerid/sts-local';
 
 export const ACCOUNT = '111122223333';
@@ -113,27 +117,29 @@ export async function recordingServer(): Promise<Listening & { seen: Array<Recor
 }
 
 /**
- * A service protected by callerid: core's verifier against sts-local; answers 200 with the verified
- * identity, or the verifier's refusal (status, `WWW-Authenticate`).
+ * A service protected by callerid: a real Express app with `@callerid/express` verifying against
+ * sts-local; `GET /whoami` (and every other path) answers 200 with `req.caller`, refusals get the
+ * adapter's status, `WWW-Authenticate` and JSON body.
  */
 export async function protectedServer(audience: string, sts: StsLocal): Promise<Listening> {
-  const verifier = createVerifier({ audience, stsEndpoint: sts.url });
-  const listening = await listen((req, res) => {
-    req.resume();
-    const header = req.headers.authorization ?? '';
-    const token = header.startsWith('Bearer ') ? header.slice('Bearer '.length) : '';
-    verifier.verify(token).then(
-      (identity) => {
-        res.writeHead(200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify(identity));
-      },
-      (err: unknown) => {
-        const refusal = isCallerIdError(err) ? err : new CallerIdError('sts_unavailable');
-        res.writeHead(refusal.status, refusal.headers);
-        res.end(JSON.stringify(refusal.toJSON()));
-      },
-    );
+  const app = express();
+  const middleware = callerid({ audience, stsEndpoint: sts.url });
+  app.use(middleware);
+  app.use((req, res) => {
+    res.json(req.caller);
   });
-  const close = listening.close;
-  return Object.assign(listening, { close: async () => (await close(), await verifier.close()) });
+  app.use(callerIdErrorHandler());
+  const server = app.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  server.keepAliveTimeout = 1_000;
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    server,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())));
+      await middleware.close();
+    },
+  };
 }
