@@ -1,0 +1,124 @@
+import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import Koa from 'koa';
+import type { StsLocal } from '@callerid/sts-local';
+import { callerid, requireCaller } from '../src/index.js';
+import { admin, alice, AUDIENCE, bearer, startSts, tokenFor } from './helpers.js';
+
+let sts: StsLocal;
+let aliceToken: string;
+let adminToken: string;
+const servers: Server[] = [];
+
+beforeAll(async () => {
+  sts = await startSts();
+  aliceToken = await tokenFor(alice);
+  adminToken = await tokenFor(admin);
+});
+afterAll(async () => {
+  for (const server of servers) {
+    server.closeAllConnections();
+    server.close();
+  }
+  await sts.close();
+});
+
+async function serve(app: Koa): Promise<string> {
+  const handle = app.callback();
+  const server = createServer((req, res) => void handle(req, res));
+  servers.push(server);
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+describe('README server', () => {
+  it('is the file the README embeds', () => {
+    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
+    const source = readFileSync(new URL('./readme-server.ts', import.meta.url), 'utf8');
+    expect(readme).toContain(source.trim());
+  });
+
+  it('runs as documented', async () => {
+    process.env.CALLERID_STS_ENDPOINT = sts.url;
+    process.env.PORT = '0';
+    const { server } = await import('./readme-server.js');
+    servers.push(server);
+    if (!server.listening) await once(server, 'listening');
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    const anonymous = await fetch(`${url}/whoami`);
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.headers.get('www-authenticate')).toBe('Bearer realm="callerid"');
+    expect(await anonymous.text()).toBe('No bearer token was sent.');
+    expect(await (await fetch(`${url}/whoami`, { headers: bearer(aliceToken) })).json()).toEqual({ arn: alice.arn, username: null });
+    const refusal = await fetch(`${url}/refunds`, { method: 'POST', headers: bearer(aliceToken) });
+    expect(refusal.status).toBe(403);
+    expect(refusal.headers.get('www-authenticate')).toMatch(/error="insufficient_scope"/);
+    const refund = await fetch(`${url}/refunds`, { method: 'POST', headers: bearer(adminToken) });
+    expect(refund.status).toBe(201);
+    expect(await refund.json()).toEqual({ approvedBy: 'admin:jane-example.com' });
+  });
+});
+
+describe('Koa idioms', () => {
+  it("ctx.onerror renders the thrown error: status, headers, message; exposed, so Koa's default logger stays quiet", async () => {
+    const app = new Koa();
+    const appErrors: unknown[] = [];
+    app.on('error', (err) => appErrors.push(err));
+    app.use(callerid({ audience: AUDIENCE, stsEndpoint: sts.url, realm: 'payments', allow: { principalTypes: ['assumed-role'] } }));
+    app.use((ctx) => { ctx.body = ctx.state.caller; });
+    const url = await serve(app);
+
+    const denied = await fetch(url, { headers: bearer(aliceToken) });
+    expect(denied.status).toBe(403);
+    expect(denied.headers.get('www-authenticate')).toMatch(/^Bearer realm="payments", error="insufficient_scope"/);
+    expect(await denied.text()).toBe('The caller is not allowed to access this resource.');
+    sts.setFaults({ throttle: { fraction: 1 } });
+    try {
+      const throttled = await fetch(url, { headers: bearer(adminToken) });
+      expect(throttled.status).toBe(503);
+      expect(throttled.headers.get('retry-after')).toMatch(/^\d+$/);
+    } finally {
+      sts.setFaults(undefined);
+    }
+    expect(await (await fetch(url, { headers: bearer(adminToken) })).json()).toMatchObject({ roleName: 'payments-admin' });
+    // Koa emits every error on the app, but its default logger skips `expose`d ones: these all are.
+    expect(appErrors.map((e) => [(e as { code: string }).code, (e as { expose: boolean }).expose])).toEqual([['caller_not_allowed', true], ['sts_throttled', true]]);
+  });
+
+  it('a downstream middleware can catch the CallerIdError (a custom JSON body)', async () => {
+    const app = new Koa();
+    app.use(async (ctx, next) => {
+      try {
+        await next();
+      } catch (err) {
+        const e = err as { status: number; headers: Record<string, string>; toJSON(): unknown };
+        ctx.status = e.status;
+        ctx.set(e.headers);
+        ctx.body = e.toJSON();
+      }
+    });
+    app.use(callerid({ audience: AUDIENCE, stsEndpoint: sts.url }));
+    const res = await fetch(await serve(app), { headers: { authorization: 'Bearer a b' } });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toEqual({ error: 'invalid_request', error_description: 'The Authorization header is malformed.', code: 'request_malformed' });
+  });
+
+  it('a guard without the middleware is a 500, not an anonymous request', async () => {
+    const app = new Koa();
+    app.silent = true;
+    app.use(requireCaller());
+    expect((await fetch(await serve(app))).status).toBe(500);
+  });
+
+  it('close() closes the authenticator it owns', async () => {
+    const middleware = callerid({ audience: AUDIENCE, stsEndpoint: sts.url });
+    expect(middleware.authenticator.verifier.audience).toBe(AUDIENCE);
+    await expect(middleware.close()).resolves.toBeUndefined();
+  });
+});
