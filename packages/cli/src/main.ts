@@ -3,6 +3,7 @@
  * does as little as possible: it picks the command and loads only that command's module.
  */
 import { UsageError, isUsageError } from './args.js';
+import { enableCompileCache } from './compile-cache.js';
 import { EXIT } from './exit-codes.js';
 import { COMMAND_HELP, TOP_HELP } from './help.js';
 
@@ -14,10 +15,15 @@ interface CommandModule {
 
 const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   token: () => import('./commands/token.js'),
-  verify: () => import('./commands/verify.js'),
-  decode: () => import('./commands/decode.js'),
-  'sts-local': () => import('./commands/sts-local.js'),
+  verify: () => lazy(() => import('./commands/verify.js')),
+  decode: () => lazy(() => import('./commands/decode.js')),
+  'sts-local': () => lazy(() => import('./commands/sts-local.js')),
 };
+
+function lazy(load: () => Promise<CommandModule>): Promise<CommandModule> {
+  enableCompileCache();
+  return load();
+}
 
 async function main(argv: string[]): Promise<number> {
   const [first, ...rest] = argv;

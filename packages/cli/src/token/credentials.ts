@@ -7,6 +7,7 @@
  * directly and the SDK is never loaded. Start-up time is what kubectl users see.
  */
 import type { MintTokenOptions } from '@callerid/core';
+import { enableCompileCache } from '../compile-cache.js';
 import type * as Sdk from '../lazy/credential-providers.js';
 
 /** Credentials or a provider, as `mintToken` takes them. */
@@ -68,5 +69,6 @@ function loadSdk(): Promise<typeof Sdk> {
   // The SDK is bundled at a fixed version, so its warning that *future* SDK releases will need Node 22
   // says nothing to a CLI user — and kubectl would show its eight lines before every command.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  enableCompileCache();
   return import('../lazy/credential-providers.js');
 }
