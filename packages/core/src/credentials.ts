@@ -1,5 +1,6 @@
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { CallerIdError } from './errors.js';
+import { ACCESS_KEY_ID_PATTERN } from './token-format.js';
 
 /** Static AWS credentials or a provider of them (e.g. from `@aws-sdk/credential-providers`). */
 export type CredentialsOption = AwsCredentialIdentity | AwsCredentialIdentityProvider;
@@ -13,8 +14,6 @@ function loadDefaultChain(): Promise<AwsCredentialIdentityProvider> {
   return defaultChain;
 }
 
-// Access key ids are upper-case alphanumerics (AKIA…, ASIA…); the verifier insists on the same.
-const ACCESS_KEY_ID = /^[A-Z0-9]{16,128}$/;
 
 /** Resolves the credentials to sign with; every failure is a `credentials_unavailable` error. */
 export async function resolveCredentials(option: CredentialsOption | undefined): Promise<AwsCredentialIdentity> {
@@ -35,7 +34,8 @@ function isUsable(value: unknown): value is AwsCredentialIdentity {
   const { accessKeyId, secretAccessKey, sessionToken, expiration } = value as Partial<AwsCredentialIdentity>;
   return (
     typeof accessKeyId === 'string' &&
-    ACCESS_KEY_ID.test(accessKeyId) &&
+    // The verifier insists on the same shape, so a key it would refuse is refused here already.
+    ACCESS_KEY_ID_PATTERN.test(accessKeyId) &&
     typeof secretAccessKey === 'string' &&
     secretAccessKey.length > 0 &&
     (sessionToken === undefined || sessionToken === null || typeof sessionToken === 'string') &&

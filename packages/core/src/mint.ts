@@ -5,7 +5,7 @@ import { resolveCredentials, type CredentialsOption } from './credentials.js';
 import { CallerIdError } from './errors.js';
 import { stsHostFor } from './hosts.js';
 import { NodeSha256 } from './sha256.js';
-import { encodePresignedToken } from './token-format.js';
+import { AUDIENCE_PATTERN, encodePresignedToken } from './token-format.js';
 
 /** Options for {@link mintToken}. */
 export interface MintTokenOptions {
@@ -39,7 +39,6 @@ export const TOKEN_CLIENT_LIFETIME_MS = 14 * 60_000;
 
 // What every client sends; STS honours the URL for 15 minutes regardless.
 const PRESIGN_EXPIRES_SECONDS = 60;
-const AUDIENCE = /^[\x21-\x7e]{1,256}$/;
 
 // One signer per credentials object: the SDK's providers hand out the same object until they
 // refresh, so the hot path allocates no signer (and escapes the session token once).
@@ -99,7 +98,7 @@ function requestFor(host: string, audience: string): HttpRequest {
 export async function mintToken(options: MintTokenOptions): Promise<MintedToken> {
   if (typeof options !== 'object' || options === null) throw invalidOption('The options must be an object.');
   const { audience, fips = false, endpoint = 'regional' } = options;
-  if (typeof audience !== 'string' || !AUDIENCE.test(audience)) throw invalidOption('The audience must be 1-256 printable ASCII characters without spaces.');
+  if (typeof audience !== 'string' || !AUDIENCE_PATTERN.test(audience)) throw invalidOption('The audience must be 1-256 printable ASCII characters without spaces.');
   if (endpoint !== 'regional' && endpoint !== 'global') throw invalidOption('The endpoint must be "regional" or "global".');
   const region = options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
   const sts = stsHostFor({ region, endpoint, fips: fips === true });

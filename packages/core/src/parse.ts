@@ -1,7 +1,7 @@
 import { CallerIdError, type CallerIdErrorCode } from './errors.js';
 import { lookupStsHost, type StsHost } from './hosts.js';
 import type { Partition } from './identity.js';
-import { decodeBase64UrlStrict, MAX_PRESIGNED_TOKEN_LENGTH, PRESIGNED_TOKEN_PREFIX } from './token-format.js';
+import { ACCESS_KEY_ID_PATTERN, decodeBase64UrlStrict, MAX_PRESIGNED_TOKEN_LENGTH, PRESIGNED_TOKEN_PREFIX } from './token-format.js';
 
 /**
  * Local, offline validation of a `k8s-aws-v1.` token: steps 1–5 of the verification rules in
@@ -115,7 +115,6 @@ const URL_CHARS = /^[A-Za-z0-9\-._~:/?#[\]@!$&'()*+,;=%]+$/;
 const QUERY_CHARS = /^[A-Za-z0-9\-._~%=&]*$/;
 const SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*:/;
 const AMZ_DATE = /^\d{8}T\d{6}Z$/;
-const ACCESS_KEY_ID = /^[A-Z0-9]{16,128}$/;
 const SCOPE_DATE = /^\d{8}$/;
 const SCOPE_REGION = /^[a-z0-9-]{1,64}$/;
 const SIGNATURE_HEX = /^[0-9a-f]{64}$/;
@@ -288,7 +287,7 @@ function checkCredential(credential: string, amzDate: string, sts: StsHost, real
   const parts = credential.split('/');
   if (parts.length !== 5) return reject('credential_invalid', realm);
   const [accessKeyId, day, region, service, terminator] = parts as [string, string, string, string, string];
-  if (!ACCESS_KEY_ID.test(accessKeyId) || !SCOPE_DATE.test(day) || !SCOPE_REGION.test(region) || terminator !== 'aws4_request') {
+  if (!ACCESS_KEY_ID_PATTERN.test(accessKeyId) || !SCOPE_DATE.test(day) || !SCOPE_REGION.test(region) || terminator !== 'aws4_request') {
     return reject('credential_invalid', realm);
   }
   if (service !== 'sts' || day !== amzDate.slice(0, 8) || region !== sts.region) return reject('credential_scope_mismatch', realm);

@@ -15,6 +15,15 @@ export const MAX_PRESIGNED_TOKEN_LENGTH = 4096;
  */
 export const MAX_TOKEN_LENGTH = 16_384;
 
+/**
+ * An audience as both sides spell it: it travels as the `x-k8s-aws-id` header value and SigV4
+ * canonicalization collapses spaces, so 1–256 printable ASCII characters without spaces.
+ */
+export const AUDIENCE_PATTERN = /^[\x21-\x7e]{1,256}$/;
+
+/** An AWS access key id (`AKIA…`, `ASIA…`): upper-case letters and digits. */
+export const ACCESS_KEY_ID_PATTERN = /^[A-Z0-9]{16,128}$/;
+
 /** The kinds of bearer token a verifier can be asked about. */
 export type TokenKind = 'presigned' | 'jwt';
 

@@ -6,7 +6,7 @@ import type { Identity, Partition } from './identity.js';
 import { parseToken } from './parse.js';
 import { createStsAgent, DEFAULT_STS_TIMEOUT_MS, parseStsEndpoint, replayToSts, type StsReplayConfig } from './sts-client.js';
 import { identityFromStsResponse } from './sts-response.js';
-import { MAX_TOKEN_LENGTH, tokenKind, type TokenKind } from './token-format.js';
+import { AUDIENCE_PATTERN, MAX_TOKEN_LENGTH, tokenKind, type TokenKind } from './token-format.js';
 import { createWebIdentityVerifier, type WebIdentityOptions } from './web-identity/verify.js';
 
 /** Options for {@link createVerifier}. */
@@ -53,7 +53,6 @@ export interface Verifier {
 /** Verifies one kind of token, uncached. The identity's `expiresAt` bounds how long it is cached. */
 type TokenPath = (token: string) => Promise<Identity>;
 
-const AUDIENCE = /^[\x21-\x7e]{1,256}$/;
 const DEFAULT_NEGATIVE_TTL_MS = 5_000;
 // Verdicts about the token itself that are worth remembering briefly; never "STS unavailable".
 // A JWT whose signature does not verify never will, and an ES384 check costs about 1 ms of CPU.
@@ -203,7 +202,7 @@ function checkOptions(options: VerifierOptions): Settings {
   if (typeof options !== 'object' || options === null) throw new TypeError('createVerifier needs an options object.');
   const { audience, allowedPartitions = ['aws'], clock = Date.now, realm, timeoutMs = DEFAULT_STS_TIMEOUT_MS } = options;
   const negativeCacheTtlMs = options.negativeCacheTtlMs ?? DEFAULT_NEGATIVE_TTL_MS;
-  if (typeof audience !== 'string' || !AUDIENCE.test(audience)) throw new TypeError('audience must be 1-256 printable ASCII characters without spaces.');
+  if (typeof audience !== 'string' || !AUDIENCE_PATTERN.test(audience)) throw new TypeError('audience must be 1-256 printable ASCII characters without spaces.');
   if (!Array.isArray(allowedPartitions) || allowedPartitions.length === 0 || !allowedPartitions.every(isPartition)) {
     throw new TypeError('allowedPartitions must list known AWS partitions.');
   }
