@@ -25,10 +25,8 @@ const lazyFiles: Plugin = {
   setup(build) {
     build.onResolve({ filter: /.*/ }, (args) => {
       if (args.kind !== 'dynamic-import') return undefined;
-      const name = LAZY_PACKAGES[args.path] ?? basename(args.path).replace(/\.[jt]s$/, '');
-      return Object.hasOwn(LAZY, name) && (name in LAZY_PACKAGES || args.path.startsWith('.') || LAZY_PACKAGES[args.path])
-        ? { path: `./${name}.cjs`, external: true }
-        : undefined;
+      const name = LAZY_PACKAGES[args.path] ?? (args.path.startsWith('.') ? basename(args.path).replace(/\.[jt]s$/, '') : undefined);
+      return name !== undefined && Object.hasOwn(LAZY, name) ? { path: `./${name}.cjs`, external: true } : undefined;
     });
   },
 };
