@@ -10,9 +10,7 @@ export interface GroupContext {
   progress(message: string): void;
 }
 
+/** A group of measurements (one module each: `mint.ts`, `verify.ts`, …). */
 export interface Group {
-  readonly name: string;
-  /** What it measures, for `--help`. */
-  readonly description: string;
   run(ctx: GroupContext): Promise<void>;
 }

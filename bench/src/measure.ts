@@ -24,8 +24,6 @@ export interface TaskSpec {
   fn: Operation;
   /** Calls of `fn` per iteration, so the timer's resolution and tinybench's own cost are not what we measure. */
   batch?: number;
-  /** Operations one call of `fn` performs (e.g. a batch of HTTP requests it sends itself). */
-  ops?: number;
   /** `fn` returns a promise to await. */
   async?: boolean;
 }
@@ -34,10 +32,9 @@ export interface TaskSpec {
  * The task tinybench times: `batch` calls of `fn`; each sample is the iteration's time per operation
  * (tinybench's `overriddenDuration`), so its latency is per operation and its throughput operations/s.
  */
-function timed(bench: Bench, { fn, batch = 1, ops = 1, async = false }: TaskSpec): Operation {
-  const perIteration = batch * ops;
-  if (perIteration === 1) return fn;
-  const result = (elapsed: number) => ({ overriddenDuration: elapsed / perIteration, overriddenIterationCost: elapsed });
+function timed(bench: Bench, { fn, batch = 1, async = false }: TaskSpec): Operation {
+  if (batch === 1) return fn;
+  const result = (elapsed: number) => ({ overriddenDuration: elapsed / batch, overriddenIterationCost: elapsed });
   if (async) {
     return async () => {
       const start = bench.now();
@@ -134,20 +131,28 @@ export async function load(profile: Profile, spec: LoadSpec): Promise<LoadFigure
   return { requestsPerSecond: result.requests.total / result.duration, requests: result.requests.total, seconds: result.duration };
 }
 
+/** One leg of load lasting about `seconds`. */
+export type Leg = (seconds: number) => Promise<LoadFigures>;
+
 /**
  * Runs two load variants in alternating legs of equal length (a warm-up leg each first, then `rounds`
  * legs each, the order flipping every round) so that a busy moment of the machine hits both alike.
- * Each variant's figure is its completed requests over its total measured time, as autocannon counted them.
+ * Each variant's figure is its completed requests over its total measured time.
  */
-export async function alternate(profile: Profile, a: Omit<LoadSpec, 'seconds'>, b: Omit<LoadSpec, 'seconds'>): Promise<[LoadFigures, LoadFigures]> {
-  await load(profile, { ...a, seconds: profile.warmupSeconds });
-  await load(profile, { ...b, seconds: profile.warmupSeconds });
-  const totals: [LoadFigures[], LoadFigures[]] = [[], []];
+export async function alternate(profile: Profile, a: Leg, b: Leg): Promise<[LoadFigures, LoadFigures]> {
+  await a(profile.warmupSeconds);
+  await b(profile.warmupSeconds);
+  const legs: [LoadFigures[], LoadFigures[]] = [[], []];
   for (let round = 0; round < profile.rounds; round++) {
     const order = round % 2 === 0 ? ([0, 1] as const) : ([1, 0] as const);
-    for (const i of order) totals[i].push(await load(profile, { ...(i === 0 ? a : b), seconds: profile.legSeconds }));
+    for (const i of order) legs[i].push(await (i === 0 ? a : b)(profile.legSeconds));
   }
-  return [combine(totals[0]), combine(totals[1])];
+  return [combine(legs[0]), combine(legs[1])];
+}
+
+/** An autocannon leg (see {@link load}). */
+export function cannonLeg(profile: Profile, spec: Omit<LoadSpec, 'seconds'>): Leg {
+  return (seconds) => load(profile, { ...spec, seconds });
 }
 
 function combine(legs: readonly LoadFigures[]): LoadFigures {

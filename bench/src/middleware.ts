@@ -7,11 +7,10 @@
 import { mintToken } from '@callerid/core';
 import { startStsLocal, type StsLocal } from '@callerid/sts-local';
 import { FRAMEWORKS, type Framework } from './apps.js';
-import { AUDIENCE, CREDENTIALS, REGION } from './fixtures.js';
-import { PRINCIPALS } from './fixtures.js';
+import { AUDIENCE, CREDENTIALS, PRINCIPALS, REGION } from './fixtures.js';
 import type { Group, GroupContext } from './group.js';
 import { startHost, type Host } from './host/index.js';
-import { alternate } from './measure.js';
+import { alternate, cannonLeg } from './measure.js';
 
 const stsCalls = (sts: StsLocal) => sts.stats().actions.GetCallerIdentity?.requests ?? 0;
 
@@ -24,7 +23,11 @@ async function measure(ctx: GroupContext, host: Host, sts: StsLocal, framework: 
   const first = await fetch(protectedUrl, { headers });
   await first.arrayBuffer();
   if (first.status !== 200) throw new Error(`${framework}: the protected route answered ${first.status} to a valid token`);
-  const [unprotected, guarded] = await alternate(ctx.profile, { url: host.url(`${framework}:unprotected`), headers }, { url: protectedUrl, headers });
+  const [unprotected, guarded] = await alternate(
+    ctx.profile,
+    cannonLeg(ctx.profile, { url: host.url(`${framework}:unprotected`), headers }),
+    cannonLeg(ctx.profile, { url: protectedUrl, headers }),
+  );
   const calls = stsCalls(sts) - before;
   ctx.report({
     metric: `${framework}: protected ÷ unprotected`,
@@ -37,8 +40,6 @@ async function measure(ctx: GroupContext, host: Host, sts: StsLocal, framework: 
 }
 
 export const middleware: Group = {
-  name: 'middleware',
-  description: 'requests/s protected ÷ unprotected for Express, Fastify and Koa (autocannon, cached token)',
   async run(ctx) {
     const sts = await startStsLocal({ principals: [...PRINCIPALS] });
     let host: Host | undefined;

@@ -96,8 +96,6 @@ async function startup(ctx: GroupContext): Promise<void> {
 }
 
 export const mint: Group = {
-  name: 'mint',
-  description: 'mintToken() ops/s; callerid token process wall time vs node -e 0 and aws eks get-token',
   async run(ctx) {
     await mintThroughput(ctx);
     await startup(ctx);

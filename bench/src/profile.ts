@@ -1,6 +1,6 @@
 /**
  * How long each kind of measurement runs. `full` is what `pnpm bench` uses (about 1.5 minutes in all on
- * a 2-core machine); `smoke` only proves that every measurement still runs end to end (figures are
+ * a quiet 2-core machine); `smoke` only proves that every measurement still runs end to end (figures are
  * meaningless).
  */
 export interface Profile {
@@ -10,12 +10,13 @@ export interface Profile {
   readonly warmupMs: number;
   /** Operations per tinybench iteration for sub-microsecond hot paths (so the timer is not what we measure). */
   readonly batch: number;
-  /** Requests per tinybench iteration when a whole HTTP round trip is one operation. */
-  readonly requestBatch: number;
   /** Process spawns per command (`node -e 0`, `callerid token`), and for the slow `aws eks get-token`. */
   readonly spawns: number;
   readonly awsSpawns: number;
-  /** autocannon: seconds per leg, legs per variant (alternating), warm-up seconds, sampling interval. */
+  /**
+   * Load legs (autocannon, or the client's fetch): seconds per leg, legs per variant (alternating, an even
+   * number so each variant goes first equally often), warm-up seconds, autocannon's sampling interval.
+   */
   readonly legSeconds: number;
   readonly rounds: number;
   readonly warmupSeconds: number;
@@ -30,11 +31,10 @@ export const FULL: Profile = {
   taskMs: 1_000,
   warmupMs: 250,
   batch: 1_000,
-  requestBatch: 200,
   spawns: 20,
   awsSpawns: 8,
-  legSeconds: 2,
-  rounds: 3,
+  legSeconds: 1,
+  rounds: 4,
   warmupSeconds: 1,
   sampleIntMs: 1_000,
   connections: 16,
@@ -46,11 +46,10 @@ export const SMOKE: Profile = {
   taskMs: 20,
   warmupMs: 0,
   batch: 20,
-  requestBatch: 10,
   spawns: 1,
   awsSpawns: 1,
   legSeconds: 0.2,
-  rounds: 1,
+  rounds: 2,
   warmupSeconds: 0.1,
   sampleIntMs: 100,
   connections: 4,

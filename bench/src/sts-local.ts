@@ -10,8 +10,6 @@ import { startHost } from './host/index.js';
 import { load } from './measure.js';
 
 export const stsLocal: Group = {
-  name: 'sts-local',
-  description: 'sts-local presigned GetCallerIdentity requests/s with keep-alive (autocannon)',
   async run(ctx) {
     const host = await startHost({ kind: 'sts-local' });
     try {

@@ -74,8 +74,6 @@ async function singleFlight(ctx: GroupContext, sts: StsLocal): Promise<void> {
 }
 
 export const verify: Group = {
-  name: 'verify',
-  description: 'parseToken() and cached verify() ops/s, first verification latency, STS calls for 1,000 concurrent requests',
   async run(ctx) {
     const sts = await startStsLocal({ principals: [...PRINCIPALS] });
     try {
