@@ -8,6 +8,7 @@ import { once } from 'node:events';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { EXPECTED_STEPS } from './expected-steps.js';
 
 const DEMO_DIR = fileURLToPath(new URL('..', import.meta.url));
 const PACKAGES = fileURLToPath(new URL('../../../packages/', import.meta.url));
@@ -30,14 +31,7 @@ describe('pnpm demo', () => {
 
     expect({ code, signal, stderr }).toEqual({ code: 0, signal: null, stderr: '' });
     const steps = stdout.split('\n').filter((line) => /^[✔✘] \d\. /.test(line));
-    expect(steps).toEqual([
-      '✔ 1. No token → 401 with a Bearer challenge',
-      '✔ 2. The fetch wrapper as IAM user alice → 200 and her identity',
-      '✔ 3. As the assumed role (AssumeRole against sts-local) → 200, canonical role ARN and session name',
-      '✔ 4. A token minted for another audience → 401',
-      '✔ 5. A token with a tampered signature → 401',
-      '✔ 6. One token used 1,000 times → one STS call',
-    ]);
+    expect(steps).toEqual(EXPECTED_STEPS);
     expect(stdout).toContain('WWW-Authenticate: Bearer realm="callerid"\n');
     expect(stdout).toContain('caller: arn:aws:iam::111122223333:user/alice');
     expect(stdout).toContain('canonical ARN: arn:aws:iam::111122223333:role/payments-admin   session name: demo-session');
