@@ -3,10 +3,12 @@
  * Nothing here trusts the token; it only decides whether the rest of the checks can read it.
  */
 import { CallerIdError } from '../errors.js';
-import { decodeBase64UrlStrict, MAX_TOKEN_LENGTH, tokenKind } from '../token-format.js';
+import { decodeBase64UrlStrict, MAX_TOKEN_LENGTH } from '../token-format.js';
 
 /** Default cap on the whole token, in bytes (ASCII, so characters). AWS tokens are 1–3 KiB. */
 export const DEFAULT_MAX_JWT_BYTES = MAX_TOKEN_LENGTH;
+
+const SIGNATURE = /^[A-Za-z0-9_-]+$/;
 
 /** A JSON object decoded from an unverified token segment. */
 export type JsonObject = Record<string, unknown>;
@@ -23,9 +25,12 @@ export interface DecodedJwt {
  */
 export function decodeCompactJwt(token: string, maxBytes: number = DEFAULT_MAX_JWT_BYTES): DecodedJwt {
   if (token.length > maxBytes) throw new CallerIdError('token_too_large');
-  if (tokenKind(token) !== 'jwt') throw new CallerIdError('jwt_malformed');
   const first = token.indexOf('.');
   const second = token.indexOf('.', first + 1);
+  // Exactly three segments; header and payload are checked by their strict decoding, the signature here.
+  if (second === -1 || token.indexOf('.', second + 1) !== -1 || !SIGNATURE.test(token.slice(second + 1))) {
+    throw new CallerIdError('jwt_malformed');
+  }
   return {
     header: decodeSegment(token.slice(0, first)),
     payload: decodeSegment(token.slice(first + 1, second)),

@@ -43,7 +43,7 @@ export class IssuerKeys {
   readonly #cacheMaxAgeMs: number;
   readonly #staleIfErrorMs: number;
   #failedAt = Number.NEGATIVE_INFINITY;
-  #stale: { uat: number; local: LocalSet } | undefined;
+  #local: { uat: number; set: LocalSet } | undefined;
 
   constructor(issuer: string, options: JwksOptions = {}, dispatcher?: Dispatcher) {
     const url = jwksUrlFor(issuer);
@@ -63,6 +63,16 @@ export class IssuerKeys {
   /** The key for a token header, for jose's `jwtVerify`. Throws `jwt_key_unknown` or `jwks_unavailable`. */
   readonly getKey = async (header: JWSHeaderParameters, token: FlattenedJWSInput): Promise<KeyResult> => {
     const now = Date.now();
+    const { uat } = this.#cache;
+    // The hot path: keys younger than cacheMaxAge that know the kid need no trip through jose's
+    // remote set. Anything else (an unknown kid, old keys) takes the path that may fetch.
+    if (uat !== undefined && now - uat < this.#cacheMaxAgeMs) {
+      try {
+        return await this.#keysFetchedAt(uat)(header, token);
+      } catch (err) {
+        if (!isKeyMismatch(err)) throw err;
+      }
+    }
     // After a failed fetch, do not dial again until the cooldown has passed: serve what we have.
     if (now - this.#failedAt < this.#cooldownMs) return this.#fromLastGood(header, token, now);
     try {
@@ -74,14 +84,19 @@ export class IssuerKeys {
     }
   };
 
+  // The last good key set as a local set, rebuilt only when jose has fetched a new one.
+  #keysFetchedAt(uat: number): LocalSet {
+    if (this.#local?.uat !== uat) this.#local = { uat, set: createLocalJWKSet(this.#cache.jwks!) };
+    return this.#local.set;
+  }
+
   async #fromLastGood(header: JWSHeaderParameters, token: FlattenedJWSInput, now: number, cause?: unknown): Promise<KeyResult> {
-    const { uat, jwks } = this.#cache;
-    if (uat === undefined || jwks === undefined || now - uat > this.#cacheMaxAgeMs + this.#staleIfErrorMs) {
+    const { uat } = this.#cache;
+    if (uat === undefined || now - uat > this.#cacheMaxAgeMs + this.#staleIfErrorMs) {
       throw new CallerIdError('jwks_unavailable', { cause, retryAfterSeconds: this.#retryAfter(now) });
     }
-    if (this.#stale?.uat !== uat) this.#stale = { uat, local: createLocalJWKSet(jwks) };
     try {
-      return await this.#stale.local(header, token);
+      return await this.#keysFetchedAt(uat)(header, token);
     } catch (err) {
       if (!isKeyMismatch(err)) throw err;
       // With fresh keys an unknown kid is unknown; with stale ones we cannot tell, so it is a 503.

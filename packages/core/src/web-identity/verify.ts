@@ -76,16 +76,17 @@ export function createWebIdentityVerifier(options: WebIdentityOptions, context: 
   const ownDispatcher = context.dispatcher ? undefined : createJwksAgent(options.jwks);
   const dispatcher = context.dispatcher ?? ownDispatcher;
   const keys = new Map(settings.issuers.map((issuer) => [issuer, new IssuerKeys(issuer, options.jwks, dispatcher)]));
-  const algorithmList = [...settings.algorithms];
-  const audienceList = [...settings.audiences];
-
-  async function verify(token: string): Promise<Identity> {
-    try {
-      return await verifyToken(token);
-    } catch (err) {
-      throw inRealm(err, context.realm);
-    }
-  }
+  // jose re-checks what the claim rules already did (defense in depth).
+  const algorithms = [...settings.algorithms];
+  const audiences = [...settings.audiences];
+  const requiredClaims = ['iss', 'sub', 'aud', 'exp', 'iat', 'jti'];
+  const { realm } = context;
+  const verify =
+    realm === undefined
+      ? verifyToken
+      : (token: string) => verifyToken(token).catch((err: unknown) => {
+          throw inRealm(err, realm);
+        });
 
   async function verifyToken(token: string): Promise<Identity> {
     if (typeof token !== 'string') throw new CallerIdError('jwt_malformed');
@@ -102,11 +103,12 @@ export function createWebIdentityVerifier(options: WebIdentityOptions, context: 
       maxLifetimeSeconds: settings.maxLifetimeSeconds,
     });
     try {
+      // A literal, not a spread of shared options: `{ ...o, x }` is V8's slow path (~2 µs on Node 20).
       await jwtVerify(token, issuer.getKey, {
-        algorithms: algorithmList,
-        issuer: claims.iss,
-        audience: audienceList,
-        requiredClaims: ['iss', 'sub', 'aud', 'exp', 'iat', 'jti'],
+        algorithms,
+        issuer: settings.issuers,
+        audience: audiences,
+        requiredClaims,
         clockTolerance: settings.toleranceSeconds,
         currentDate: new Date(nowMs),
       });
@@ -174,8 +176,8 @@ function fingerprintOf(settings: Settings): string {
 }
 
 // Errors are built with the default realm; a verifier with its own realm re-issues them in it.
-function inRealm(err: unknown, realm: string | undefined): unknown {
-  if (realm === undefined || !(err instanceof CallerIdError)) return err;
+function inRealm(err: unknown, realm: string): Error {
+  if (!(err instanceof CallerIdError)) return err instanceof Error ? err : new CallerIdError('jwt_signature');
   const retryAfter = err.headers['Retry-After'];
   return new CallerIdError(err.code, { realm, ...(retryAfter ? { retryAfterSeconds: Number(retryAfter) } : {}) });
 }
