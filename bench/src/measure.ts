@@ -63,18 +63,22 @@ function figures(task: Task): TaskFigures {
 }
 
 /**
- * Runs the tasks one after the other in one tinybench `Bench` (time budget per task from the profile,
- * or a fixed number of iterations) and returns each task's figures by name.
+ * Runs the tasks in one tinybench `Bench` — one after the other, or with `interleave` (synchronous
+ * tasks only) one iteration of each in turn — for the profile's time budget per task or a fixed
+ * number of iterations, and returns each task's figures by name.
  */
 export async function runTasks(
   profile: Profile,
   specs: readonly TaskSpec[],
-  options: { iterations?: number; warmupIterations?: number; timeMs?: number } = {},
+  options: { iterations?: number; warmupIterations?: number; timeMs?: number; interleave?: boolean } = {},
 ): Promise<Map<string, TaskFigures>> {
   const fixed = options.iterations !== undefined;
   const warmupIterations = fixed ? (options.warmupIterations ?? 0) : 4;
   const bench = new Bench({
     throws: true,
+    // tinybench's 'bench' concurrency starts every task at once; with synchronous (blocking) tasks that
+    // means one iteration of each in turn — interleaved, never overlapping. Never for async tasks.
+    concurrency: options.interleave ? 'bench' : null,
     time: fixed ? 0 : (options.timeMs ?? profile.taskMs),
     iterations: fixed ? options.iterations : profile.name === 'smoke' ? 2 : 16,
     warmup: fixed ? warmupIterations > 0 : profile.warmupMs > 0,

@@ -10,9 +10,8 @@ export interface Profile {
   readonly warmupMs: number;
   /** Operations per tinybench iteration for sub-microsecond hot paths (so the timer is not what we measure). */
   readonly batch: number;
-  /** Process spawns per command (`node -e 0`, `callerid token`), and for the slow `aws eks get-token`. */
+  /** Process spawns per command (`node -e 0`, `callerid token`, `aws eks get-token`). */
   readonly spawns: number;
-  readonly awsSpawns: number;
   /**
    * Load legs (autocannon, or the client's fetch): seconds per leg, legs per variant (alternating, an even
    * number so each variant goes first equally often), warm-up seconds, autocannon's sampling interval.
@@ -31,8 +30,7 @@ export const FULL: Profile = {
   taskMs: 1_000,
   warmupMs: 250,
   batch: 1_000,
-  spawns: 20,
-  awsSpawns: 8,
+  spawns: 10,
   legSeconds: 1,
   rounds: 4,
   warmupSeconds: 1,
@@ -47,7 +45,6 @@ export const SMOKE: Profile = {
   warmupMs: 0,
   batch: 20,
   spawns: 1,
-  awsSpawns: 1,
   legSeconds: 0.2,
   rounds: 2,
   warmupSeconds: 0.1,

@@ -31,7 +31,7 @@ const GROUPS: readonly GroupEntry[] = [
 ];
 const DEFAULT_OUT = fileURLToPath(new URL('../results/latest.json', import.meta.url));
 
-const USAGE = `Usage: pnpm bench [-- --smoke] [-- --only <group>[,<group>…]] [-- --out <file>] [-- --strict]
+const USAGE = `Usage: pnpm bench [--smoke] [--only <group>[,<group>…]] [--out <file>] [--strict]
 
 Groups:
 ${GROUPS.map((g) => `  ${g.name.padEnd(11)} ${g.description}`).join('\n')}
