@@ -83,7 +83,8 @@ export async function startKoa({ stsUrl }: AppOptions): Promise<RunningApp> {
   app.use((ctx) => {
     ctx.body = BODY;
   });
-  const server = createServer(app.callback());
+  const handle = app.callback();
+  const server = createServer((req, res) => void handle(req, res));
   await listen(server);
   return {
     url: urlOf(server),
