@@ -4,7 +4,7 @@
  * the application's own axios 1.x.
  */
 import type { AxiosInstance, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
-import { bearer, headerName, isTokenRefused } from './challenge.js';
+import { bearer, headerName, isInvalidTokenChallenge } from './challenge.js';
 import { providerFrom, type TokenSourceOptions } from './token-source.js';
 
 /** Options of {@link attachCallerId}. */
@@ -56,7 +56,7 @@ export function attachCallerId(instance: Pick<AxiosInstance, 'interceptors' | 'r
   const retry = (config: Config | undefined, response: ResponseLike | undefined): Promise<AxiosResponse> | undefined => {
     const token = config === undefined ? undefined : sent.get(config);
     if (config === undefined || token === undefined || response === undefined) return undefined;
-    if (!isTokenRefused(response.status, challengeOf(response.headers))) return undefined;
+    if (response.status !== 401 || !isInvalidTokenChallenge(challengeOf(response.headers))) return undefined;
     provider.invalidate(token);
     if (config[RETRY_KEY] === true || !canReplay(config.data)) return undefined;
     return instance.request({ ...config, [RETRY_KEY]: true } as Config);

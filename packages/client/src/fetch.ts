@@ -2,7 +2,7 @@
  * `withCallerId(fetch)`: a fetch that carries a token. It sets headers itself and calls the fetch it was
  * given, so it works with Node's global fetch without handing it an undici dispatcher (nodejs/undici#5500).
  */
-import { bearer, headerName, isTokenRefused } from './challenge.js';
+import { bearer, headerName, isInvalidTokenChallenge } from './challenge.js';
 import { providerFrom, type TokenSourceOptions } from './token-source.js';
 
 /** Options of {@link withCallerId}. */
@@ -71,7 +71,8 @@ export function withCallerId<F extends FetchLike>(fetchFn: F, options: WithCalle
 
     const token = await provider.getToken();
     const first = await fetchFn(input, withHeader(init, callerHeaders, name, token));
-    if (!isTokenRefused(first.status, first.headers.get('www-authenticate'))) return first;
+    // Status first: reading a response header is not free, and almost every answer is not a 401.
+    if (first.status !== 401 || !isInvalidTokenChallenge(first.headers.get('www-authenticate'))) return first;
 
     provider.invalidate(token);
     if (!canReplay(request, init)) return first;
