@@ -34,5 +34,5 @@ describe('cjs-consumer', () => {
     expect(stdout).toMatch(/callerid --version → \d+\.\d+\.\d+/);
     expect(stdout).toContain('verified call → 200 arn:aws:iam::111122223333:user/alice');
     expect(stdout).toContain('withCallerId call → 200 arn:aws:iam::111122223333:user/alice');
-  });
+  }, 60_000);
 });

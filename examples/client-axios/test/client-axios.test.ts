@@ -98,12 +98,12 @@ describe(EXAMPLE, () => {
     ]);
     expect(stsCalls() - before).toBe(1);
     expect(stdout).not.toContain('k8s-aws-v1.');
-  });
+  }, 60_000);
 
   it('calls the admin route as a session of the admin role', async () => {
     const { code, stdout } = await runMain(adminSession);
     expect(code).toBe(0);
     expect(stdout).toContain(`GET /whoami → 200 ${adminSession.arn}`);
     expect(stdout).toContain('GET /admin → 200 admin:ops-oncall');
-  });
+  }, 60_000);
 });

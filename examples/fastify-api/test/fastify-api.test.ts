@@ -113,5 +113,5 @@ describe('fastify-api', () => {
     }
     const [code, signal] = (await exited) as [number | null, string | null];
     expect({ code, signal }).toEqual({ code: 0, signal: null });
-  });
+  }, 60_000);
 });

@@ -47,7 +47,7 @@ const envOf = (p: { accessKeyId: string; secretAccessKey: string; sessionToken?:
   ...(p.sessionToken ? { AWS_SESSION_TOKEN: p.sessionToken } : {}),
 });
 
-describe.skipIf(!KUBECTL)('kubectl-exec: kubectl with `callerid token` as its exec plugin', () => {
+describe.skipIf(!KUBECTL)('kubectl-exec: kubectl with `callerid token` as its exec plugin', { timeout: 60_000 }, () => {
   let work: string;
   let bin: string;
   let sts: StsLocal;
