@@ -2,7 +2,7 @@
  * `callerid token`: mint a token for kubectl (ExecCredential), scripts (bare token) or tools (JSON).
  * A drop-in for `aws eks get-token`: `--cluster-name` is an alias of `--audience`.
  */
-import { isCallerIdError, mintToken } from '@callerid/core';
+import { isCallerIdError, mintToken, type MintedToken } from '@callerid/core';
 import { UsageError, atMostPositionals, parseCommandArgs } from '../args.js';
 import { EXIT } from '../exit-codes.js';
 import { COMMAND_HELP } from '../help.js';
@@ -63,7 +63,7 @@ export async function run(args: string[]): Promise<number> {
     return EXIT.ok;
   }
 
-  let minted;
+  let minted: MintedToken;
   try {
     const credentials = await loadCredentials({ profile, roleArn: key.roleArn, sessionName: key.sessionName, externalId: key.externalId, region });
     minted = await mintToken({ audience, region, endpoint, credentials });
