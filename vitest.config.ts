@@ -22,8 +22,9 @@ export default defineConfig({
     // Tests run against sources, so a change in core is seen by every dependent without a rebuild.
     // (The CLI tests and the cjs-consumer example run the built dist on purpose.)
     alias: [
-      { find: /^@callerid\/([a-z-]+)$/, replacement: join(root, 'packages/$1/src/index.ts') },
-      { find: /^@callerid\/([a-z-]+)\/([a-z-]+)$/, replacement: join(root, 'packages/$1/src/$2.ts') },
+      // Only the published packages; `@callerid/example-*` and other private workspace names resolve normally.
+      { find: /^@callerid\/(core|sts-local|cli|express|fastify|koa|client)$/, replacement: join(root, 'packages/$1/src/index.ts') },
+      { find: /^@callerid\/(core|sts-local|cli|express|fastify|koa|client)\/([a-z-]+)$/, replacement: join(root, 'packages/$1/src/$2.ts') },
     ],
   },
   test: {
