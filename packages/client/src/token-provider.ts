@@ -3,7 +3,7 @@
  * before it expires, a request inside the refresh window starts the next mint in the background, and
  * concurrent callers never mint twice.
  */
-import { CallerIdError, isCallerIdError } from '@callerid/core';
+import { CallerIdError, isCallerIdError, mintWebIdentityToken, type WebIdentityAlgorithm } from '@callerid/core';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { credentialSource, type CredentialSourceOptions } from './credentials.js';
 import { defaultMint, type MintFunction, type MintResult } from './mint.js';
@@ -26,8 +26,25 @@ export interface TokenProviderOptions extends CredentialSourceOptions {
   refreshBeforeMs?: number;
   /** The time source, epoch milliseconds (default `Date.now`). When set, tokens are signed at its time too. */
   clock?: () => number;
-  /** The minting function (default: `mintToken` from `@callerid/core`), e.g. to instrument it. */
+  /** The minting function (default: `mintToken` from `@callerid/core`), e.g. to instrument it. Presigned tokens only. */
   mint?: MintFunction;
+  /**
+   * `'presigned'` (default): `k8s-aws-v1.` tokens, signed locally, verified by the server through STS.
+   * `'web-identity'`: AWS web identity JWTs from `sts:GetWebIdentityToken` (one STS call per token),
+   * verified offline by the server; reused, like presigned tokens, until shortly before `exp`.
+   */
+  tokenType?: 'presigned' | 'web-identity';
+  /** Web identity tokens: `'RS256'` (default; cheapest to verify) or `'ES384'`. */
+  signingAlgorithm?: WebIdentityAlgorithm;
+  /**
+   * Web identity tokens: their lifetime, 60–3600 s (default 300). Shortened to what is left of
+   * expiring credentials, since STS refuses a token that would outlive its session.
+   */
+  durationSeconds?: number;
+  /** Web identity tokens: request tags, added to the token as `request_tags`. */
+  tags?: Record<string, string>;
+  /** Web identity tokens: an STS origin to call instead of `https://sts.<region>.amazonaws.com` (a VPC endpoint, sts-local). */
+  stsEndpoint?: string;
 }
 
 /** A cached token source for one audience. */
@@ -49,6 +66,9 @@ export interface TokenProvider {
 }
 
 const DEFAULT_REFRESH_BEFORE_MS = 60_000;
+// GetWebIdentityToken's own default lifetime, and a margin against clock skew with STS.
+const DEFAULT_WEB_IDENTITY_SECONDS = 300;
+const SESSION_MARGIN_SECONDS = 10;
 // After a failed background refresh the cached token is still good; wait a little before trying again.
 const BACKGROUND_RETRY_MS = 1_000;
 
@@ -139,11 +159,29 @@ function providerSettings(options: TokenProviderOptions): ProviderSettings {
   if (typeof options?.audience !== 'string' || options.audience.length === 0) {
     throw new CallerIdError('mint_options_invalid', { message: 'The audience must be a non-empty string.' });
   }
+  checkTokenType(options);
   const refreshBeforeMs = options.refreshBeforeMs ?? DEFAULT_REFRESH_BEFORE_MS;
   if (typeof refreshBeforeMs !== 'number' || !Number.isFinite(refreshBeforeMs) || refreshBeforeMs < 0) {
     throw new CallerIdError('mint_options_invalid', { message: 'refreshBeforeMs must be a non-negative number.' });
   }
   return { clock: options.clock ?? Date.now, refreshBeforeMs, mint: options.mint ?? defaultMint };
+}
+
+const WEB_IDENTITY_ONLY = ['signingAlgorithm', 'durationSeconds', 'tags', 'stsEndpoint'] as const;
+const PRESIGNED_ONLY = ['endpoint', 'fips', 'mint'] as const;
+
+// Options of the other kind of token are a configuration mistake, not something to ignore silently.
+function checkTokenType(options: TokenProviderOptions): void {
+  const { tokenType = 'presigned' } = options;
+  if (tokenType !== 'presigned' && tokenType !== 'web-identity') {
+    throw new CallerIdError('mint_options_invalid', { message: "tokenType must be 'presigned' or 'web-identity'." });
+  }
+  const foreign = tokenType === 'presigned' ? WEB_IDENTITY_ONLY : PRESIGNED_ONLY;
+  for (const name of foreign) {
+    if (options[name] !== undefined) {
+      throw new CallerIdError('mint_options_invalid', { message: `The ${name} option does not apply to ${tokenType} tokens.` });
+    }
+  }
 }
 
 /**
@@ -156,6 +194,7 @@ function minter(
   credentials: AwsCredentialIdentityProvider,
 ): (now: number) => Promise<MintResult> {
   const signWithClock = options.clock !== undefined;
+  const mintOne = options.tokenType === 'web-identity' ? webIdentityMinter(options) : undefined;
   return async (now) => {
     let identity: AwsCredentialIdentity;
     try {
@@ -165,7 +204,7 @@ function minter(
     }
     let result: MintResult;
     try {
-      result = await mint({
+      result = mintOne ? await mintOne(identity, now) : await mint({
         audience: options.audience,
         credentials: identity,
         ...(options.region === undefined ? {} : { region: options.region }),
@@ -177,6 +216,26 @@ function minter(
       throw isCallerIdError(err) ? err : new CallerIdError('mint_failed', { cause: err });
     }
     return checked(result, identity, now);
+  };
+}
+
+// A web identity token from GetWebIdentityToken, for the credentials already resolved. Its life is cut
+// to what is left of expiring credentials (STS refuses to outlive the session), and at least 60 s.
+function webIdentityMinter(options: TokenProviderOptions): (identity: AwsCredentialIdentity, now: number) => Promise<MintResult> {
+  const requested = options.durationSeconds ?? DEFAULT_WEB_IDENTITY_SECONDS;
+  const region = options.region ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
+  return (identity, now) => {
+    const left = identity.expiration === undefined ? Infinity : Math.floor((identity.expiration.getTime() - now) / 1000) - SESSION_MARGIN_SECONDS;
+    if (left < 60) throw new CallerIdError('credentials_unavailable', { message: 'The AWS credentials expire too soon to mint a token.' });
+    return mintWebIdentityToken({
+      audience: options.audience,
+      signingAlgorithm: options.signingAlgorithm ?? 'RS256',
+      durationSeconds: Math.min(requested, left),
+      region,
+      credentials: identity,
+      ...(options.tags === undefined ? {} : { tags: options.tags }),
+      ...(options.stsEndpoint === undefined ? {} : { endpoint: options.stsEndpoint }),
+    });
   };
 }
 
