@@ -25,9 +25,12 @@ export type { ParsedArn } from './arn.js';
 export { MAX_STS_RESPONSE_BYTES, DEFAULT_STS_TIMEOUT_MS } from './sts-client.js';
 export { createAuthenticator } from './authenticate.js';
 export type { Authenticator, AuthenticatorOptions, GetToken, RejectedEvent, VerifiedEvent } from './authenticate.js';
-export { createWebIdentityVerifier, mintWebIdentityToken, AWS_NAMESPACE_CLAIM, MAX_WEB_IDENTITY_LIFETIME_SECONDS } from './web-identity/index.js';
+export { createWebIdentityVerifier, mintWebIdentityToken, parseWebIdentityToken, AWS_NAMESPACE_CLAIM, MAX_WEB_IDENTITY_LIFETIME_SECONDS } from './web-identity/index.js';
 export type {
   JwksOptions,
+  LocalCheckOptions,
+  ParseWebIdentityTokenOptions,
+  ParsedWebIdentityToken,
   MintWebIdentityTokenOptions,
   MintedWebIdentityToken,
   WebIdentityAlgorithm,

@@ -19,7 +19,8 @@ const ACCOUNT_ID = /^\d{12}$/;
 
 /** What a token's claims are checked against. */
 export interface ClaimRules {
-  audiences: ReadonlySet<string>;
+  /** The audiences to match; `undefined` checks only that `aud` is well formed (for decoding tools). */
+  audiences: ReadonlySet<string> | undefined;
   /** Accept a token whose `aud` also names audiences this server does not know. */
   allowExtraAudiences: boolean;
   nowSeconds: number;
@@ -31,34 +32,39 @@ export interface ClaimRules {
 export interface CheckedClaims {
   iss: string;
   sub: string;
+  aud: string[];
+  iat: number;
   exp: number;
+  jti: string;
   /** An IAM role or user. */
   principal: ParsedArn & { principalType: 'role' | 'user' };
   namespace: WebIdentityClaims;
 }
 
 /**
- * Checks audience, the time claims, `jti`, the subject and the AWS namespace claims. Throws
- * `jwt_audience`, `jwt_claims`, `jwt_expired`, `jwt_not_yet_valid`, `jwt_lifetime` or `jwt_subject`.
- * `iss` must already have been matched against the issuer allow-list.
+ * Checks the claims in a fixed order — presence and types, lifetime, audience, subject and AWS
+ * namespace, then the time window — and throws the first failure: `jwt_claims`, `jwt_lifetime`,
+ * `jwt_audience`, `jwt_subject`, `jwt_expired` or `jwt_not_yet_valid`. `iss` must already have been
+ * matched against the issuer allow-list.
  */
 export function checkClaims(payload: JsonObject, rules: ClaimRules): CheckedClaims {
-  checkAudience(payload.aud, rules);
   const { exp, iat, nbf, jti, sub, iss } = payload;
+  if (typeof iss !== 'string') throw new CallerIdError('jwt_issuer');
   if (!isNumericDate(exp) || !isNumericDate(iat) || (nbf !== undefined && !isNumericDate(nbf))) throw new CallerIdError('jwt_claims');
   if (typeof jti !== 'string' || jti.length === 0 || jti.length > MAX_JTI_LENGTH) throw new CallerIdError('jwt_claims');
-  if (typeof iss !== 'string') throw new CallerIdError('jwt_issuer');
-  if (exp <= rules.nowSeconds - rules.toleranceSeconds) throw new CallerIdError('jwt_expired');
-  if (iat > rules.nowSeconds + rules.toleranceSeconds) throw new CallerIdError('jwt_not_yet_valid');
-  if (nbf !== undefined && nbf > rules.nowSeconds + rules.toleranceSeconds) throw new CallerIdError('jwt_not_yet_valid');
   if (exp <= iat) throw new CallerIdError('jwt_claims');
   if (exp - iat > rules.maxLifetimeSeconds) throw new CallerIdError('jwt_lifetime');
+  const aud = checkAudience(payload.aud, rules);
 
   const principal = typeof sub === 'string' ? tryParseArn(sub) : undefined;
   if (!principal || !isRoleOrUser(principal)) throw new CallerIdError('jwt_subject');
   const namespace = checkNamespace(payload[AWS_NAMESPACE_CLAIM]);
   if (namespace.aws_account !== principal.accountId) throw new CallerIdError('jwt_subject');
-  return { iss, sub: principal.arn, exp, principal, namespace };
+
+  if (exp <= rules.nowSeconds - rules.toleranceSeconds) throw new CallerIdError('jwt_expired');
+  if (iat > rules.nowSeconds + rules.toleranceSeconds) throw new CallerIdError('jwt_not_yet_valid');
+  if (nbf !== undefined && nbf > rules.nowSeconds + rules.toleranceSeconds) throw new CallerIdError('jwt_not_yet_valid');
+  return { iss, sub: principal.arn, aud, iat, exp, jti, principal, namespace };
 }
 
 // AWS issues web identity tokens to IAM roles (for their sessions) and users, never to root.
@@ -66,16 +72,19 @@ function isRoleOrUser(arn: ParsedArn): arn is ParsedArn & { principalType: 'role
   return arn.principalType === 'role' || arn.principalType === 'user';
 }
 
-function checkAudience(aud: unknown, rules: ClaimRules): void {
+function checkAudience(aud: unknown, rules: ClaimRules): string[] {
   const list = typeof aud === 'string' ? [aud] : aud;
   if (!Array.isArray(list) || list.length === 0) throw new CallerIdError('jwt_audience');
-  let matched = false;
+  const { audiences } = rules;
+  let matched = audiences === undefined;
   for (const value of list) {
     if (typeof value !== 'string') throw new CallerIdError('jwt_audience');
-    if (rules.audiences.has(value)) matched = true;
+    if (audiences === undefined) continue;
+    if (audiences.has(value)) matched = true;
     else if (!rules.allowExtraAudiences) throw new CallerIdError('jwt_audience');
   }
   if (!matched) throw new CallerIdError('jwt_audience');
+  return list as string[];
 }
 
 function isNumericDate(value: unknown): value is number {

@@ -5,4 +5,7 @@ export { createWebIdentityVerifier } from './verify.js';
 export type { WebIdentityContext, WebIdentityOptions, WebIdentityVerifier } from './verify.js';
 export type { JwksOptions } from './jwks.js';
 export type { WebIdentityAlgorithm } from './header.js';
+export { parseWebIdentityToken } from './parse.js';
+export type { ParseWebIdentityTokenOptions, ParsedWebIdentityToken } from './parse.js';
+export type { LocalCheckOptions } from './local-checks.js';
 export { AWS_NAMESPACE_CLAIM, MAX_WEB_IDENTITY_LIFETIME_SECONDS } from './claims.js';

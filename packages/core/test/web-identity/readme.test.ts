@@ -44,8 +44,8 @@ afterAll(() => {
 });
 
 describe('README web identity examples', () => {
-  it('has the two tested blocks', () => {
-    expect(blocks).toHaveLength(2);
+  it('has the three tested blocks', () => {
+    expect(blocks).toHaveLength(3);
   });
 
   it('two kinds of token, one verifier', async () => {
@@ -59,5 +59,10 @@ describe('README web identity examples', () => {
   it('a JWT-only verifier', async () => {
     const printed = await run('jwt-only', PRELUDE + blocks[1]! + EPILOGUE);
     expect(printed).toEqual(['user 123456789012', 'jwt_audience 401']);
+  });
+
+  it('parseWebIdentityToken', async () => {
+    const printed = await run('parse', PRELUDE + blocks[2]! + EPILOGUE);
+    expect(printed).toEqual(['ES384 EC384_0 arn:aws:iam::123456789012:user/alice 300']);
   });
 });
