@@ -17,6 +17,7 @@ const LAZY: Record<string, string> = {
   'sts-local': 'src/commands/sts-local.ts',
   'credential-providers': 'src/lazy/credential-providers.ts',
   'region-config': 'src/lazy/region-config.ts',
+  'web-identity': 'src/lazy/web-identity.ts',
 };
 const LAZY_PACKAGES: Record<string, string> = { '@aws-sdk/credential-providers': 'credential-providers' };
 

@@ -5,9 +5,10 @@ export const TOP_HELP = `callerid — AWS IAM identity tokens from the command l
 Usage: callerid <command> [options]
 
 Commands:
-  token       Mint a k8s-aws-v1 token (kubectl exec credential plugin; drop-in for aws eks get-token)
-  verify      Verify a token against STS and print the caller's identity
-  decode      Show what a token holds and which local checks it passes (offline)
+  token       Mint a k8s-aws-v1 token (kubectl exec credential plugin; drop-in for aws eks get-token),
+              or an AWS web identity JWT (--type web-identity)
+  verify      Verify a token (with STS, or a JWT against its issuer's keys) and print the caller
+  decode      Show what a token (presigned or JWT) holds and which local checks it passes (offline)
   sts-local   Run a local STS for tests and demos
 
 Options:
@@ -33,28 +34,40 @@ Options:
   --format <format>        exec-credential (default), token, or json
   --cache                  Reuse a still-valid token from the on-disk cache (0600 file under
                            $XDG_CACHE_HOME/callerid or ~/.cache/callerid)
+  --type <type>            presigned (default), or web-identity: an AWS web identity JWT from
+                           sts:GetWebIdentityToken (one STS call; outbound identity federation must
+                           be enabled in the account)
+  --signing-algorithm <a>  web-identity: RS256 (default) or ES384
+  --duration-seconds <n>   web-identity: token lifetime, 60-3600 (default 300)
+  --tag <key=value>        web-identity: a request tag (repeatable)
+  --sts-endpoint <url>     web-identity: call this STS origin (env: CALLERID_STS_ENDPOINT)
   -h, --help               Show this help
 
 ExecCredential apiVersion follows KUBERNETES_EXEC_INFO (v1 or v1beta1; v1beta1 when absent).`,
   verify: `Usage: callerid verify [<token>|-] --audience <id> [options]
 
-Verify a token with STS and print the verified identity. The token is read from stdin when it is
-omitted or "-" (prefer stdin: arguments are visible to other users in the process list).
+Verify a token and print the verified identity: a presigned token with STS, an AWS web identity JWT
+offline against the JWKS of an --issuer you trust. The token is read from stdin when it is omitted or
+"-" (prefer stdin: arguments are visible to other users in the process list).
 
 Options:
   --audience <id>          The audience this server accepts (required)
   --sts-endpoint <url>     Send the token to this STS endpoint (env: CALLERID_STS_ENDPOINT)
   --now <iso-time>         Check the token's time as if it were this instant
   --partition <p>          Accept only this partition (repeatable; default: every partition)
+  --issuer <url>           Accept web identity JWTs from this issuer (exact; repeatable), e.g.
+                           https://<id>.tokens.sts.global.api.aws; --audience is their audience
   --json                   Print the identity (or {"error":{"code","message"}}) as JSON
   -h, --help               Show this help
 
-Exit codes: 0 verified, 1 rejected, 2 usage error, 3 STS unavailable.`,
+Exit codes: 0 verified, 1 rejected, 2 usage error, 3 STS or issuer keys unavailable.`,
   decode: `Usage: callerid decode [<token>|-] [options]
 
 Show what a token holds — host, region, partition, access key id, signed headers, signing time,
 expiry, freshness — and every local check it passes or fails. Offline: nothing is sent anywhere.
 Never prints the signature or the session token. Reads stdin when the token is omitted or "-".
+An AWS web identity JWT shows its algorithm, key id, issuer, subject, audience, times and claims;
+its signature is not checked (use callerid verify --issuer).
 
 Options:
   --now <iso-time>         Judge freshness as of this instant

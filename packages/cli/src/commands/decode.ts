@@ -1,8 +1,11 @@
 /**
  * `callerid decode`: what a token holds and which local checks it passes — offline, nothing is sent.
- * Exit 0 when every check passes, 1 when one fails, 2 on usage errors.
+ * Presigned `k8s-aws-v1.` tokens and AWS web identity JWTs. Exit 0 when every check passes, 1 when one
+ * fails, 2 on usage errors.
  */
+import { tokenKind } from '@callerid/core';
 import { atMostPositionals, parseCommandArgs, parseInstant } from '../args.js';
+import { buildJwtReport, jwtRawView, type JwtReport } from '../decode/jwt-report.js';
 import { buildReport, type DecodeReport } from '../decode/report.js';
 import { displayedSigningTime, rawView, type RawView } from '../decode/raw-view.js';
 import { EXIT } from '../exit-codes.js';
@@ -29,6 +32,7 @@ export async function run(args: string[]): Promise<number> {
   atMostPositionals(COMMAND, positionals, 1);
   const now = values.now === undefined ? Date.now() : parseInstant(COMMAND, 'now', values.now);
   const token = await readTokenArgument(COMMAND, positionals[0]);
+  if (tokenKind(token) === 'jwt') return decodeJwt(token, now, values.json === true);
   const raw = rawView(token);
   const report = buildReport(token, now, displayedSigningTime(raw));
   process.stdout.write(values.json ? `${JSON.stringify(toJson(token, report, raw, now))}\n` : toText(token, report, raw, now));
@@ -85,6 +89,73 @@ function toText(token: string, report: DecodeReport, raw: RawView | undefined, n
     lines.push('unverified contents (as decoded; the token failed a check below):');
     if (raw.host) row('  host', raw.host);
     for (const [key, value] of Object.entries(raw.parameters)) row(`  ${key}`, value);
+  }
+  lines.push('checks:');
+  for (const check of report.checks) {
+    const detail = check.code ? `${check.code}: ${check.message}` : check.rule;
+    lines.push(`  ${check.status.padEnd(12)}${check.name.padEnd(12)}${detail}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function decodeJwt(token: string, now: number, json: boolean): number {
+  const raw = jwtRawView(token);
+  const iat = (raw?.payload as { iat?: unknown } | undefined)?.iat;
+  const report = buildJwtReport(token, now, typeof iat === 'number' ? iat * 1000 : undefined);
+  process.stdout.write(json ? `${JSON.stringify(jwtJson(token, report, raw, now))}\n` : jwtText(token, report, raw, now));
+  return report.valid ? EXIT.ok : EXIT.failed;
+}
+
+function jwtJson(token: string, report: JwtReport, raw: ReturnType<typeof jwtRawView>, now: number): Record<string, unknown> {
+  const { parsed } = report;
+  return {
+    type: 'web-identity',
+    length: token.length,
+    ...(parsed
+      ? {
+          algorithm: parsed.algorithm,
+          keyId: parsed.keyId,
+          issuer: parsed.issuer,
+          subject: parsed.subject,
+          audience: parsed.audience,
+          accountId: parsed.accountId,
+          principalType: parsed.principalType,
+          issuedAt: parsed.issuedAt.toISOString(),
+          expiresAt: parsed.expiresAt.toISOString(),
+          lifetimeSeconds: parsed.lifetimeSeconds,
+          jwtId: parsed.jwtId,
+          claims: parsed.claims,
+          signature: '(hidden; not checked)',
+        }
+      : { unverified: raw ?? null }),
+    now: new Date(now).toISOString(),
+    fresh: report.fresh ?? null,
+    valid: report.valid,
+    checks: report.checks,
+  };
+}
+
+function jwtText(token: string, report: JwtReport, raw: ReturnType<typeof jwtRawView>, now: number): string {
+  const lines: string[] = [];
+  const row = (label: string, value: string) => lines.push(`${label.padEnd(16)}${value}`);
+  const { parsed } = report;
+  row('type', 'AWS web identity JWT (unverified: decode never checks the signature)');
+  row('length', `${token.length} characters`);
+  if (parsed) {
+    row('algorithm', `${parsed.algorithm} (kid ${parsed.keyId})`);
+    row('issuer', parsed.issuer);
+    row('subject', `${parsed.subject} (${parsed.principalType}, account ${parsed.accountId})`);
+    row('audience', parsed.audience.join(', '));
+    row('issued at', parsed.issuedAt.toISOString());
+    row('expires at', `${parsed.expiresAt.toISOString()} (lifetime ${parsed.lifetimeSeconds} s)`);
+    row('jwt id', parsed.jwtId);
+    row('claims', JSON.stringify(parsed.claims));
+    row('signature', '(hidden)');
+    row('fresh', `${report.fresh ? 'yes' : 'no'} (as of ${new Date(now).toISOString()}${freshness(parsed.issuedAt.getTime(), parsed.expiresAt.getTime(), now)})`);
+  } else if (raw) {
+    lines.push('unverified contents (as decoded; the token failed a check below):');
+    if (raw.header !== undefined) row('  header', JSON.stringify(raw.header).slice(0, 1_000));
+    if (raw.payload !== undefined) row('  payload', JSON.stringify(raw.payload).slice(0, 4_000));
   }
   lines.push('checks:');
   for (const check of report.checks) {

@@ -1,8 +1,9 @@
 /**
  * `callerid token`: mint a token for kubectl (ExecCredential), scripts (bare token) or tools (JSON).
- * A drop-in for `aws eks get-token`: `--cluster-name` is an alias of `--audience`.
+ * A drop-in for `aws eks get-token`: `--cluster-name` is an alias of `--audience`. With `--type
+ * web-identity` it asks STS for an AWS web identity JWT (GetWebIdentityToken) instead.
  */
-import { isCallerIdError, mintToken, type MintedToken } from '@callerid/core';
+import { isCallerIdError, mintToken, type MintedToken, type MintWebIdentityTokenOptions } from '@callerid/core';
 import { UsageError, atMostPositionals, parseCommandArgs } from '../args.js';
 import { EXIT } from '../exit-codes.js';
 import { COMMAND_HELP } from '../help.js';
@@ -12,6 +13,13 @@ import { TOKEN_FORMATS, formatToken, type TokenFormat } from '../token/exec-cred
 import { resolveRegion } from '../token/region.js';
 
 const COMMAND = 'token';
+const TOKEN_TYPES = ['presigned', 'web-identity'] as const;
+type TokenType = (typeof TOKEN_TYPES)[number];
+/** Options that only make sense for web identity tokens. */
+const WEB_IDENTITY_OPTIONS = ['signing-algorithm', 'duration-seconds', 'tag', 'sts-endpoint'] as const;
+
+/** What `--type web-identity` adds to a mint; `undefined` for presigned tokens. */
+type WebIdentityRequest = Pick<MintWebIdentityTokenOptions, 'signingAlgorithm' | 'durationSeconds' | 'tags' | 'endpoint'>;
 
 /** Runs `callerid token` with the arguments after the command name. */
 export async function run(args: string[]): Promise<number> {
@@ -29,6 +37,11 @@ export async function run(args: string[]): Promise<number> {
       profile: { type: 'string' },
       format: { type: 'string' },
       cache: { type: 'boolean' },
+      type: { type: 'string' },
+      'signing-algorithm': { type: 'string' },
+      'duration-seconds': { type: 'string' },
+      tag: { type: 'string', multiple: true },
+      'sts-endpoint': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -45,6 +58,8 @@ export async function run(args: string[]): Promise<number> {
   const profile = nonEmpty('profile', values.profile);
   const region = await resolveRegion(nonEmpty('region', values.region), profile);
   const endpoint = values['global-endpoint'] ? 'global' : 'regional';
+  const webIdentity = webIdentityRequest(typeOf(values.type), values);
+  if (webIdentity && endpoint === 'global') throw new UsageError('--global-endpoint does not apply to web identity tokens (GetWebIdentityToken is regional only)', COMMAND);
 
   const key: CacheKey = {
     audience,
@@ -55,6 +70,7 @@ export async function run(args: string[]): Promise<number> {
     sessionName: values['session-name'],
     externalId: values['external-id'],
     envAccessKeyId: process.env.AWS_ACCESS_KEY_ID || undefined,
+    webIdentity: webIdentity && JSON.stringify(webIdentity),
   };
   const file = values.cache ? cacheFile(key) : undefined;
   const cached = file === undefined ? undefined : readCachedToken(file);
@@ -66,7 +82,9 @@ export async function run(args: string[]): Promise<number> {
   let minted: MintedToken;
   try {
     const credentials = await loadCredentials({ profile, roleArn: key.roleArn, sessionName: key.sessionName, externalId: key.externalId, region });
-    minted = await mintToken({ audience, region, endpoint, credentials });
+    minted = webIdentity
+      ? await (await import('../lazy/web-identity.js')).mintWebIdentityToken({ audience, region, credentials, ...webIdentity })
+      : await mintToken({ audience, region, endpoint, credentials });
   } catch (err) {
     return reportMintError(err);
   }
@@ -84,6 +102,41 @@ function audienceOf(audience: string | undefined, clusterName: string | undefine
   const value = audience ?? clusterName;
   if (!value) throw new UsageError('--audience (or --cluster-name) is required', COMMAND);
   return value;
+}
+
+function typeOf(type: string | undefined): TokenType {
+  if (type === undefined) return 'presigned';
+  if ((TOKEN_TYPES as readonly string[]).includes(type)) return type as TokenType;
+  throw new UsageError(`--type must be one of ${TOKEN_TYPES.join(', ')}`, COMMAND);
+}
+
+// Core checks the values themselves (algorithm, 60–3600 s, tag limits, endpoint); its messages become
+// usage errors in reportMintError.
+function webIdentityRequest(type: TokenType, values: Record<string, unknown>): WebIdentityRequest | undefined {
+  if (type === 'presigned') {
+    const stray = WEB_IDENTITY_OPTIONS.find((name) => values[name] !== undefined);
+    if (stray) throw new UsageError(`--${stray} needs --type web-identity`, COMMAND);
+    return undefined;
+  }
+  const duration = values['duration-seconds'] as string | undefined;
+  if (duration !== undefined && !/^\d{1,5}$/.test(duration)) throw new UsageError('--duration-seconds must be a number of seconds', COMMAND);
+  const endpoint = nonEmpty('sts-endpoint', values['sts-endpoint'] as string | undefined) ?? (process.env.CALLERID_STS_ENDPOINT || undefined);
+  return {
+    signingAlgorithm: ((values['signing-algorithm'] as string | undefined) ?? 'RS256') as WebIdentityRequest['signingAlgorithm'],
+    ...(duration === undefined ? {} : { durationSeconds: Number(duration) }),
+    ...(values.tag === undefined ? {} : { tags: tagsOf(values.tag as string[]) }),
+    ...(endpoint === undefined ? {} : { endpoint }),
+  };
+}
+
+function tagsOf(pairs: string[]): Record<string, string> {
+  const tags: Record<string, string> = {};
+  for (const pair of pairs) {
+    const eq = pair.indexOf('=');
+    if (eq < 1) throw new UsageError('--tag must be key=value', COMMAND);
+    tags[pair.slice(0, eq)] = pair.slice(eq + 1);
+  }
+  return tags;
 }
 
 function formatOf(format: string | undefined): TokenFormat {

@@ -1,6 +1,7 @@
 /**
- * `callerid verify`: verify a token with STS exactly as a server would (core's `createVerifier`) and
- * print who it names. Exit 0 verified, 1 rejected, 3 STS unavailable, 2 usage.
+ * `callerid verify`: verify a token exactly as a server would (core's `createVerifier`: presigned tokens
+ * with STS, web identity JWTs against the `--issuer`'s JWKS) and print who it names. Exit 0 verified,
+ * 1 rejected, 3 STS or issuer keys unavailable, 2 usage.
  */
 import { PARTITION_IDS, createVerifier, isCallerIdError, type Identity, type Partition, type Verifier } from '@callerid/core';
 import { UsageError, atMostPositionals, parseCommandArgs, parseInstant, required } from '../args.js';
@@ -21,6 +22,7 @@ export async function run(args: string[]): Promise<number> {
       'sts-endpoint': { type: 'string' },
       now: { type: 'string' },
       partition: { type: 'string', multiple: true },
+      issuer: { type: 'string', multiple: true },
       json: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -41,6 +43,8 @@ export async function run(args: string[]): Promise<number> {
     cache: false,
     ...(stsEndpoint === undefined ? {} : { stsEndpoint }),
     ...(now === undefined ? {} : { clock: () => now }),
+    // Web identity JWTs: trusted issuers (exact), and the same audience.
+    ...(values.issuer === undefined ? {} : { webIdentity: { issuers: values.issuer, audiences: [audience] } }),
   });
   let identity: Identity;
   try {
@@ -73,6 +77,10 @@ function reportRejection(err: unknown, json: boolean): number {
   if (!isCallerIdError(err)) throw err;
   const unavailable = err.status === 503;
   if (json) process.stdout.write(`${JSON.stringify({ error: { code: err.code, message: err.message } })}\n`);
-  else process.stderr.write(`callerid verify: ${unavailable ? 'STS unavailable' : 'rejected'}: ${err.message} (${err.code})\n`);
+  else {
+    const what = unavailable ? `${err.code === 'jwks_unavailable' ? 'issuer keys' : 'STS'} unavailable` : 'rejected';
+    const hint = err.code === 'web_identity_disabled' ? ' — pass --issuer <url> to verify web identity tokens' : '';
+    process.stderr.write(`callerid verify: ${what}: ${err.message} (${err.code})${hint}\n`);
+  }
   return unavailable ? EXIT.unavailable : EXIT.failed;
 }

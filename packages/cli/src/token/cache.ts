@@ -23,6 +23,8 @@ export interface CacheKey {
   externalId: string | undefined;
   /** `AWS_ACCESS_KEY_ID` when set: switching keys in the environment must not reuse the old caller's token. */
   envAccessKeyId: string | undefined;
+  /** For web identity tokens: everything else that shapes the token (algorithm, lifetime, tags, STS endpoint). */
+  webIdentity?: string | undefined;
 }
 
 /** A cached token. */
@@ -44,7 +46,9 @@ export function cacheDir(env: NodeJS.ProcessEnv = process.env): string {
 
 /** The cache file for a key: a hash, so nothing about the key (e.g. an external id) shows in the name. */
 export function cacheFile(key: CacheKey, dir = cacheDir()): string {
-  const parts = [FILE_VERSION, key.audience, key.region, key.endpoint, key.profile, key.roleArn, key.sessionName, key.externalId, key.envAccessKeyId];
+  const parts: unknown[] = [FILE_VERSION, key.audience, key.region, key.endpoint, key.profile, key.roleArn, key.sessionName, key.externalId, key.envAccessKeyId];
+  // Appended only when set, so presigned tokens keep the file names they always had.
+  if (key.webIdentity !== undefined) parts.push(key.webIdentity);
   const digest = createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 40);
   return join(dir, `token-${digest}.json`);
 }
