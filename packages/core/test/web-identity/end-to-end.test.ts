@@ -185,6 +185,24 @@ describe('mint with the AWS SDK, verify offline', () => {
 });
 
 describe('JWKS trouble with the real issuer', () => {
+  it('an unknown-kid storm costs at most one JWKS fetch', async () => {
+    const v = verifier();
+    const now = Math.floor(Date.now() / 1000);
+    const claims = (kid: string) => ({
+      iss: sts.issuerFor(ACCT), sub: alice.arn, aud: AUDIENCE, iat: now, exp: now + 300, jti: kid,
+      'https://sts.amazonaws.com/': { aws_account: ACCT },
+    });
+    const tokens = await Promise.all(Array.from({ length: 100 }, (_, i) => sts.signWebIdentityToken(claims(`storm-${i}`), { kid: `RSA_storm_${i}` })));
+    const before = sts.stats().actions.JWKS?.requests ?? 0;
+    const results = await Promise.allSettled(tokens.map((t) => v.verify(t)));
+    expect(results.every((r) => r.status === 'rejected' && (r.reason as CallerIdError).code === 'jwt_key_unknown')).toBe(true);
+    expect((sts.stats().actions.JWKS?.requests ?? 0) - before).toBeLessThanOrEqual(1);
+    // The real keys still work, without another fetch inside the cooldown.
+    await expect(v.verify((await mint()).token)).resolves.toMatchObject({ tokenType: 'web-identity' });
+    expect((sts.stats().actions.JWKS?.requests ?? 0) - before).toBeLessThanOrEqual(1);
+  });
+
+
   it('keeps verifying with the last good keys while sts-local is gone, then answers 503', async () => {
     const local = await startStsLocal({ principals: [alice] });
     const v = createVerifier({
