@@ -6,6 +6,7 @@ import { UsageError, isUsageError } from './args.js';
 import { enableCompileCache } from './compile-cache.js';
 import { EXIT } from './exit-codes.js';
 import { COMMAND_HELP, TOP_HELP } from './help.js';
+import { writeStderr, writeStdout } from './output.js';
 
 declare const __CALLERID_VERSION__: string;
 
@@ -28,12 +29,12 @@ function lazy(load: () => Promise<CommandModule>): Promise<CommandModule> {
 async function main(argv: string[]): Promise<number> {
   const [first, ...rest] = argv;
   if (first === undefined) {
-    process.stderr.write(`${TOP_HELP}\n`);
+    writeStderr(`${TOP_HELP}\n`);
     return EXIT.usage;
   }
   if (first === '-h' || first === '--help' || first === 'help') return printHelp(rest[0]);
   if (first === '--version' || first === '-v') {
-    process.stdout.write(`${__CALLERID_VERSION__}\n`);
+    writeStdout(`${__CALLERID_VERSION__}\n`);
     return EXIT.ok;
   }
   const load = Object.hasOwn(COMMANDS, first) ? COMMANDS[first] : undefined;
@@ -43,12 +44,12 @@ async function main(argv: string[]): Promise<number> {
 
 function printHelp(command: string | undefined): number {
   if (command === undefined) {
-    process.stdout.write(`${TOP_HELP}\n`);
+    writeStdout(`${TOP_HELP}\n`);
     return EXIT.ok;
   }
   const text = Object.hasOwn(COMMAND_HELP, command) ? COMMAND_HELP[command] : undefined;
   if (text === undefined) throw new UsageError('unknown command');
-  process.stdout.write(`${text}\n`);
+  writeStdout(`${text}\n`);
   return EXIT.ok;
 }
 
@@ -56,12 +57,12 @@ function printHelp(command: string | undefined): number {
 function reportUnexpected(err: unknown): number {
   if (isUsageError(err)) {
     const where = err.command ? `callerid ${err.command}` : 'callerid';
-    process.stderr.write(`${where}: ${err.message} (see '${where} --help')\n`);
+    writeStderr(`${where}: ${err.message} (see '${where} --help')\n`);
     return EXIT.usage;
   }
   // Messages of foreign errors can quote their input (JSON.parse does), and input may be a token.
   const name = err instanceof Error ? err.name : typeof err;
-  process.stderr.write(`callerid: unexpected ${name}; set CALLERID_DEBUG=1 for details\n`);
+  writeStderr(`callerid: unexpected ${name}; set CALLERID_DEBUG=1 for details\n`);
   if (process.env.CALLERID_DEBUG === '1') console.error(err);
   return EXIT.failed;
 }

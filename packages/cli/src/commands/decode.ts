@@ -11,6 +11,7 @@ import { displayedSigningTime, rawView, type RawView } from '../decode/raw-view.
 import { EXIT } from '../exit-codes.js';
 import { COMMAND_HELP } from '../help.js';
 import { readTokenArgument } from '../input.js';
+import { writeStdout } from '../output.js';
 
 const COMMAND = 'decode';
 
@@ -26,7 +27,7 @@ export async function run(args: string[]): Promise<number> {
     },
   });
   if (values.help) {
-    process.stdout.write(`${COMMAND_HELP[COMMAND]}\n`);
+    writeStdout(`${COMMAND_HELP[COMMAND]}\n`);
     return EXIT.ok;
   }
   atMostPositionals(COMMAND, positionals, 1);
@@ -35,7 +36,7 @@ export async function run(args: string[]): Promise<number> {
   if (tokenKind(token) === 'jwt') return decodeJwt(token, now, values.json === true);
   const raw = rawView(token);
   const report = buildReport(token, now, displayedSigningTime(raw));
-  process.stdout.write(values.json ? `${JSON.stringify(toJson(token, report, raw, now))}\n` : toText(token, report, raw, now));
+  writeStdout(values.json ? `${JSON.stringify(toJson(token, report, raw, now))}\n` : toText(token, report, raw, now));
   return report.valid ? EXIT.ok : EXIT.failed;
 }
 
@@ -102,7 +103,7 @@ function decodeJwt(token: string, now: number, json: boolean): number {
   const raw = jwtRawView(token);
   const iat = (raw?.payload as { iat?: unknown } | undefined)?.iat;
   const report = buildJwtReport(token, now, typeof iat === 'number' ? iat * 1000 : undefined);
-  process.stdout.write(json ? `${JSON.stringify(jwtJson(token, report, raw, now))}\n` : jwtText(token, report, raw, now));
+  writeStdout(json ? `${JSON.stringify(jwtJson(token, report, raw, now))}\n` : jwtText(token, report, raw, now));
   return report.valid ? EXIT.ok : EXIT.failed;
 }
 

@@ -6,6 +6,7 @@ import { loadPrincipals, startStsLocal, type Principal } from '@callerid/sts-loc
 import { UsageError, atMostPositionals, parseCommandArgs, parseInstant, parseInteger } from '../args.js';
 import { EXIT } from '../exit-codes.js';
 import { COMMAND_HELP } from '../help.js';
+import { writeStderr, writeStdout } from '../output.js';
 
 const COMMAND = 'sts-local';
 
@@ -24,7 +25,7 @@ export async function run(args: string[]): Promise<number> {
     },
   });
   if (values.help) {
-    process.stdout.write(`${COMMAND_HELP[COMMAND]}\n`);
+    writeStdout(`${COMMAND_HELP[COMMAND]}\n`);
     return EXIT.ok;
   }
   atMostPositionals(COMMAND, positionals, 0);
@@ -39,11 +40,11 @@ export async function run(args: string[]): Promise<number> {
     sts = await startStsLocal({ port, host: values.host ?? '127.0.0.1', principals, clock, faults: latencyMs ? { latencyMs } : undefined });
   } catch (err) {
     const code = (err as NodeJS.ErrnoException | null)?.code;
-    process.stderr.write(`callerid sts-local: cannot listen (${typeof code === 'string' ? code : 'error'})\n`);
+    writeStderr(`callerid sts-local: cannot listen (${typeof code === 'string' ? code : 'error'})\n`);
     return EXIT.failed;
   }
-  process.stdout.write(`${sts.url}\n`);
-  process.stderr.write(`callerid sts-local: ${principals.length} principal(s); stop with Ctrl-C\n`);
+  writeStdout(`${sts.url}\n`);
+  writeStderr(`callerid sts-local: ${principals.length} principal(s); stop with Ctrl-C\n`);
   await stopSignal();
   await sts.close();
   return EXIT.ok;

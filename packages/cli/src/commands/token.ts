@@ -11,6 +11,7 @@ import { cacheFile, readCachedToken, writeCachedToken, type CacheKey } from '../
 import { loadCredentials } from '../token/credentials.js';
 import { TOKEN_FORMATS, formatToken, type TokenFormat } from '../token/exec-credential.js';
 import { resolveRegion } from '../token/region.js';
+import { writeStderr, writeStdout } from '../output.js';
 
 const COMMAND = 'token';
 const TOKEN_TYPES = ['presigned', 'web-identity'] as const;
@@ -46,7 +47,7 @@ export async function run(args: string[]): Promise<number> {
     },
   });
   if (values.help) {
-    process.stdout.write(`${COMMAND_HELP[COMMAND]}\n`);
+    writeStdout(`${COMMAND_HELP[COMMAND]}\n`);
     return EXIT.ok;
   }
   atMostPositionals(COMMAND, positionals, 0);
@@ -75,7 +76,7 @@ export async function run(args: string[]): Promise<number> {
   const file = values.cache ? cacheFile(key) : undefined;
   const cached = file === undefined ? undefined : readCachedToken(file);
   if (cached) {
-    process.stdout.write(formatToken(format, cached.token, cached.expiresAt, process.env.KUBERNETES_EXEC_INFO));
+    writeStdout(formatToken(format, cached.token, cached.expiresAt, process.env.KUBERNETES_EXEC_INFO));
     return EXIT.ok;
   }
 
@@ -89,9 +90,9 @@ export async function run(args: string[]): Promise<number> {
     return reportMintError(err);
   }
   if (file !== undefined && !writeCachedToken(file, minted)) {
-    process.stderr.write('callerid token: warning: could not write the token cache\n');
+    writeStderr('callerid token: warning: could not write the token cache\n');
   }
-  process.stdout.write(formatToken(format, minted.token, minted.expiresAt, process.env.KUBERNETES_EXEC_INFO));
+  writeStdout(formatToken(format, minted.token, minted.expiresAt, process.env.KUBERNETES_EXEC_INFO));
   return EXIT.ok;
 }
 
@@ -160,7 +161,7 @@ function reportMintError(err: unknown): number {
   if (err.code === 'mint_options_invalid') throw new UsageError(err.message, COMMAND);
   const cause = (err as { cause?: unknown }).cause;
   const reason = cause instanceof Error && cause.message ? `: ${firstLine(cause.message)}` : '';
-  process.stderr.write(`callerid token: ${err.message.replace(/\.$/, '')}${reason} (${err.code})\n`);
+  writeStderr(`callerid token: ${err.message.replace(/\.$/, '')}${reason} (${err.code})\n`);
   return EXIT.failed;
 }
 

@@ -9,6 +9,7 @@ import { EXIT } from '../exit-codes.js';
 import { COMMAND_HELP } from '../help.js';
 import { formatIdentity } from '../identity-summary.js';
 import { readTokenArgument } from '../input.js';
+import { writeStderr, writeStdout } from '../output.js';
 
 const COMMAND = 'verify';
 
@@ -28,7 +29,7 @@ export async function run(args: string[]): Promise<number> {
     },
   });
   if (values.help) {
-    process.stdout.write(`${COMMAND_HELP[COMMAND]}\n`);
+    writeStdout(`${COMMAND_HELP[COMMAND]}\n`);
     return EXIT.ok;
   }
   atMostPositionals(COMMAND, positionals, 1);
@@ -55,7 +56,7 @@ export async function run(args: string[]): Promise<number> {
   } finally {
     await verifier.close();
   }
-  process.stdout.write(values.json ? `${JSON.stringify(identity)}\n` : formatIdentity(identity));
+  writeStdout(values.json ? `${JSON.stringify(identity)}\n` : formatIdentity(identity));
   return EXIT.ok;
 }
 
@@ -76,11 +77,11 @@ function verifierFor(options: Parameters<typeof createVerifier>[0]): Verifier {
 function reportRejection(err: unknown, json: boolean): number {
   if (!isCallerIdError(err)) throw err;
   const unavailable = err.status === 503;
-  if (json) process.stdout.write(`${JSON.stringify({ error: { code: err.code, message: err.message } })}\n`);
+  if (json) writeStdout(`${JSON.stringify({ error: { code: err.code, message: err.message } })}\n`);
   else {
     const what = unavailable ? `${err.code === 'jwks_unavailable' ? 'issuer keys' : 'STS'} unavailable` : 'rejected';
     const hint = err.code === 'web_identity_disabled' ? ' — pass --issuer <url> to verify web identity tokens' : '';
-    process.stderr.write(`callerid verify: ${what}: ${err.message} (${err.code})${hint}\n`);
+    writeStderr(`callerid verify: ${what}: ${err.message} (${err.code})${hint}\n`);
   }
   return unavailable ? EXIT.unavailable : EXIT.failed;
 }
