@@ -17,6 +17,8 @@ export type HeadersInput =
 // RFC 9110 token (the auth-scheme), then optional credentials; RFC 6750 b64token for bearer.
 const CREDENTIALS = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+)(?: +(.*))?$/;
 const B64TOKEN = /^[A-Za-z0-9\-._~+/]+=*$/;
+// The common case in one pass: `Bearer <b64token>`; anything else takes the careful path below.
+const SIMPLE_BEARER = /^[Bb][Ee][Aa][Rr][Ee][Rr] [A-Za-z0-9\-._~+/]+=*$/;
 const BEARER_START = /^ *bearer(?: |$)/i;
 const CREDENTIAL_START = /^ *[!#$%&'*+.^_`|~0-9A-Za-z-]+ +[^ =]/;
 
@@ -39,6 +41,7 @@ export function extractBearerToken(headers: HeadersInput, realm?: string): strin
 }
 
 function parseAuthorization(value: string, realm: string | undefined): string | undefined {
+  if (SIMPLE_BEARER.test(value)) return value.slice(7);
   // A b64token never holds a comma: a list is either another scheme's parameters or several credentials.
   if (value.includes(',')) return parseList(value, realm);
   const m = CREDENTIALS.exec(value);

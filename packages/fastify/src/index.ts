@@ -49,10 +49,14 @@ const plugin: FastifyPluginCallback<CallerIdFastifyOptions> = (fastify: FastifyI
   fastify.decorate('callerid', auth);
   fastify.decorateRequest('caller', null);
   fastify.addHook('onClose', () => auth.close());
-  fastify.addHook('onRequest', async (request) => {
+  // A callback hook, not an async one: one promise fewer per request on the hot path.
+  fastify.addHook('onRequest', (request, _reply, next) => {
     const route = request.routeOptions.config.callerid;
-    if (route === false || (!global && route !== true)) return;
-    request.caller = await auth.authenticate(request.raw.rawHeaders, request);
+    if (route === false || (!global && route !== true)) return next();
+    auth.authenticate(request.raw.rawHeaders, request).then((caller) => {
+      request.caller = caller;
+      next();
+    }, next);
   });
   done();
 };
