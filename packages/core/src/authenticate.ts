@@ -3,7 +3,7 @@
  * it, map it, check the policy. Adapters only move its answer (`Identity | null`) or its error
  * (`CallerIdError`, which carries status and headers) into their framework's idiom.
  */
-import { extractBearerToken, type HeadersInput } from './bearer.js';
+import { extractBearerCandidate, isB64Token, type HeadersInput } from './bearer.js';
 import { CallerIdError, isCallerIdError } from './errors.js';
 import type { Identity } from './identity.js';
 import { compileMapping, type MappingEntry } from './mapping.js';
@@ -126,6 +126,15 @@ export function createAuthenticator<Req = unknown>(options: AuthenticatorOptions
     return verifier.verify(token).then(accept, rejectVerification);
   };
 
+  // A header token whose characters were not checked up front (see `extractBearerCandidate`): only a
+  // failed verification pays for the check, and answers 400 for a token that is not a b64token.
+  const verifyHeaderToken = (token: string | undefined): Promise<Identity | null> => {
+    if (!token) return verifyToken(token);
+    return verifier.verify(token).then(accept, (error: unknown) =>
+      rejectVerification(isB64Token(token) ? error : new CallerIdError('request_malformed', { realm })),
+    );
+  };
+
   const readCustomToken = async (request: Req | undefined): Promise<string | null | undefined> => {
     if (request === undefined) throw new TypeError('authenticate(headers, request): getToken needs the request');
     const token = await getToken!(request);
@@ -138,11 +147,11 @@ export function createAuthenticator<Req = unknown>(options: AuthenticatorOptions
     if (getToken) return readCustomToken(request).then(verifyToken, rejectVerification);
     let token: string | undefined;
     try {
-      token = extractBearerToken(headers, realm);
+      token = extractBearerCandidate(headers, realm);
     } catch (error) {
       return Promise.reject(notify(error as Error));
     }
-    return verifyToken(token);
+    return verifyHeaderToken(token);
   }
 
   return { authenticate, realm, verifier, close: () => verifier.close() };

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStsLocal, type StsLocal } from '@callerid/sts-local';
-import { CallerIdError, createAuthenticator, mintToken, type AuthenticatorOptions, type Identity, type RejectedEvent, type VerifiedEvent } from '../src/index.js';
+import { CallerIdError, createAuthenticator, extractBearerToken, mintToken, type AuthenticatorOptions, type Identity, type RejectedEvent, type VerifiedEvent } from '../src/index.js';
 
 const AUDIENCE = 'payments-api';
 const ACCT = '111122223333';
@@ -65,6 +65,17 @@ describe('createAuthenticator', () => {
     expect(err.bearerError).toBe('invalid_token');
     const malformed = await rejection(auth({ credentialsRequired: false }).authenticate({ authorization: 'Bearer' }));
     expect(malformed.code).toBe('request_malformed');
+  });
+
+  it('a token that is not a b64token is a 400, as extractBearerToken says, though the hot path checks it late', async () => {
+    const a = auth();
+    for (const value of ['Bearer to<ken', 'Bearer tok\ten', `Bearer ${aliceToken}\u00e9`, 'Bearer =abc', 'Bearer abc==x', `Bearer ${aliceToken.slice(0, 40)}"`]) {
+      const err = await rejection(a.authenticate({ authorization: value }));
+      expect(err.code, JSON.stringify(value)).toBe('request_malformed');
+      expect(() => extractBearerToken({ authorization: value })).toThrow(expect.objectContaining({ code: 'request_malformed' }));
+    }
+    // A well-formed b64token that is no token of ours stays a 401.
+    expect((await rejection(a.authenticate({ authorization: 'Bearer abc.def' }))).status).toBe(401);
   });
 
   it('maps, then applies allow: 403 insufficient_scope for a denied caller', async () => {
