@@ -163,8 +163,10 @@ export function createVerifier(options: VerifierOptions): Verifier {
   function verify(token: string): Promise<Identity> {
     if (typeof token !== 'string' || token.length === 0) return fail('token_format');
     if (token.length > MAX_TOKEN_LENGTH) return fail('token_too_large');
+    // Without a cache the key only coalesces concurrent calls in this process, for as long as they
+    // are in flight: the token itself will do, and saves the SHA-256.
+    if (!cache) return miss(token, token);
     const key = keyOf(token);
-    if (!cache) return miss(token, key);
     let cached: CacheEntry | undefined | Promise<CacheEntry | undefined>;
     try {
       cached = cache.get(key);

@@ -1,7 +1,7 @@
 /**
  * The claim rules for AWS web identity tokens and the `Identity` they become. These run on the
- * decoded payload before the signature is checked (cheap first, network last); jose re-checks the
- * registered claims after the signature, so a forged payload gets nowhere either way.
+ * decoded payload before the signature is checked (cheap first, network last); jose's `compactVerify`
+ * then checks the signature over exactly the bytes read here, so a forged payload gets nowhere.
  */
 import { CallerIdError } from '../errors.js';
 import type { Identity, WebIdentityClaims } from '../identity.js';

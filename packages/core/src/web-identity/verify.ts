@@ -1,10 +1,11 @@
 /**
  * Verification of AWS web identity JWTs (`sts:GetWebIdentityToken`), offline against the issuer's
  * JWKS. Order, cheapest first and network last: size and shape → header allow-list → issuer
- * allow-list (an unknown issuer never causes a request) → claims → signature with the issuer's keys.
+ * allow-list (an unknown issuer never causes a request) → claims → signature with the issuer's keys
+ * (jose's `compactVerify`).
  */
 import { hash } from 'node:crypto';
-import { jwtVerify } from 'jose';
+import { compactVerify } from 'jose';
 import { Agent, type Dispatcher } from 'undici';
 import { CallerIdError, isCallerIdError } from '../errors.js';
 import type { Identity } from '../identity.js';
@@ -63,10 +64,7 @@ export function createWebIdentityVerifier(options: WebIdentityOptions, context: 
   const ownDispatcher = context.dispatcher ? undefined : createJwksAgent(options.jwks);
   const dispatcher = context.dispatcher ?? ownDispatcher;
   const keys = new Map(settings.issuers.map((issuer) => [issuer, new IssuerKeys(issuer, options.jwks, dispatcher)]));
-  // jose re-checks what the claim rules already did (defense in depth).
-  const algorithms = [...settings.algorithms];
-  const audiences = [...settings.audiences];
-  const requiredClaims = ['iss', 'sub', 'aud', 'exp', 'iat', 'jti'];
+  const verifyOptions = { algorithms: [...settings.algorithms] };
   const { realm } = context;
   const verify =
     realm === undefined
@@ -82,15 +80,12 @@ export function createWebIdentityVerifier(options: WebIdentityOptions, context: 
     const { claims } = checkLocally(token, settings, trusted, nowMs);
     const issuer = keys.get(claims.iss)!;
     try {
-      // A literal, not a spread of shared options: `{ ...o, x }` is V8's slow path (~2 µs on Node 20).
-      await jwtVerify(token, issuer.getKey, {
-        algorithms,
-        issuer: settings.issuers,
-        audience: audiences,
-        requiredClaims,
-        clockTolerance: settings.toleranceSeconds,
-        currentDate: new Date(nowMs),
-      });
+      // jose checks the signature over exactly the bytes whose claims `checkLocally` read (algorithm
+      // allow-list, key-type binding, `crit`). The claims need no second pass through jose's
+      // `jwtVerify`: ours are a strict superset of its registered-claim checks (issuer, audience,
+      // exp/iat/nbf with tolerance, plus jti, lifetime and subject), and the second JSON parse and
+      // claim walk cost about 12 µs — 15% of an RS256 verification.
+      await compactVerify(token, issuer.getKey, verifyOptions);
     } catch (err) {
       throw toCallerIdError(err);
     }
@@ -156,22 +151,13 @@ function createJwksAgent(jwks: JwksOptions | undefined): Agent {
   });
 }
 
-// jose's verdicts, as callerid codes. No cause is attached: jose's claim errors carry the payload.
+// jose's verdicts, as callerid codes. No cause is attached: keep jose's errors (and what they quote) out.
 function toCallerIdError(err: unknown): CallerIdError {
   if (isCallerIdError(err)) return err;
-  const { code, claim } = (err ?? {}) as { code?: unknown; claim?: unknown };
-  switch (code) {
-    case 'ERR_JWT_EXPIRED':
-      return new CallerIdError('jwt_expired');
-    case 'ERR_JWT_CLAIM_VALIDATION_FAILED':
-      if (claim === 'iss') return new CallerIdError('jwt_issuer');
-      if (claim === 'aud') return new CallerIdError('jwt_audience');
-      if (claim === 'iat' || claim === 'nbf') return new CallerIdError('jwt_not_yet_valid');
-      return new CallerIdError('jwt_claims');
+  switch ((err as { code?: unknown } | null)?.code) {
     case 'ERR_JOSE_ALG_NOT_ALLOWED':
       return new CallerIdError('jwt_algorithm');
     case 'ERR_JWS_INVALID':
-    case 'ERR_JWT_INVALID':
       return new CallerIdError('jwt_malformed');
     default:
       // Signature mismatch, and key/algorithm mismatches jose reports as TypeErrors.
