@@ -33,7 +33,7 @@ export const FULL: Profile = {
   spawns: 10,
   legSeconds: 1,
   rounds: 4,
-  warmupSeconds: 1,
+  warmupSeconds: 3,
   sampleIntMs: 1_000,
   connections: 16,
   concurrentRequests: 1_000,
