@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { mintToken } from '@callerid/core';
-import type { Principal, StsLocal } from '@callerid/sts-local';
+import { startStsLocal, type Principal, type StsLocal } from '@callerid/sts-local';
 
 export const AUDIENCE = 'payments-api';
 export const ACCT = '111122223333';
@@ -24,6 +24,26 @@ export const ci: Principal = {
   userId: 'AIDACIEXAMPLEUSER001',
   account: ACCT,
 };
+
+/** An assumed-role session of `payments-admin`, as AssumeRole would have issued it. */
+export const admin: Principal = {
+  accessKeyId: 'ASIAADMINSESSION0001',
+  secretAccessKey: 'admin/session/secret/for/tests/only/00000',
+  sessionToken: 'FwoGZXIvYXdzEAdminSessionTokenForTestsOnly0000=',
+  arn: `arn:aws:sts::${ACCT}:assumed-role/payments-admin/jane@example.com`,
+  userId: 'AROAADMINROLEEXAMPLE:jane@example.com',
+  account: ACCT,
+};
+
+/** sts-local with `alice` and the `admin` session (the adapters' own tests). */
+export function startSts(): Promise<StsLocal> {
+  return startStsLocal({ principals: [alice, admin] });
+}
+
+/** `Authorization: Bearer <token>` as a headers object. */
+export function bearer(token: string): { authorization: string } {
+  return { authorization: `Bearer ${token}` };
+}
 
 export interface Credentials {
   accessKeyId: string;

@@ -7,7 +7,7 @@ import express from 'express';
 import express4 from 'express4';
 import type { StsLocal } from '@callerid/sts-local';
 import { callerid, callerIdErrorHandler, requireCaller } from '../src/index.js';
-import { ACCT, admin, alice, AUDIENCE, bearer, startSts, tokenFor } from './helpers.js';
+import { ACCT, admin, alice, AUDIENCE, bearer, startSts, tokenFor } from '../../../integration/test/harness/sts.js';
 
 let sts: StsLocal;
 let aliceToken: string;

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { StsLocal } from '@callerid/sts-local';
 import callerid, { requireCaller, requireGroups } from '../src/index.js';
-import { admin, alice, AUDIENCE, bearer, startSts, tokenFor } from './helpers.js';
+import { admin, alice, AUDIENCE, bearer, startSts, tokenFor } from '../../../integration/test/harness/sts.js';
 
 let sts: StsLocal;
 let aliceToken: string;
