@@ -56,40 +56,23 @@ export interface ParsedToken {
   readonly expiresInSeconds: number;
 }
 
-class ParsedPresignedToken implements ParsedToken {
-  readonly #url: string;
-  readonly stsHost: string;
-  readonly partition: Partition;
-  readonly region: string;
-  readonly fips: boolean;
-  readonly dualStack: boolean;
-  readonly global: boolean;
-  readonly accessKeyId: string;
-  readonly hasSessionToken: boolean;
-  readonly signedHeaders: readonly string[];
-  readonly signedAt: Date;
-  readonly expiresAt: Date;
-  readonly expiresInSeconds: number;
-
-  constructor(url: string, sts: StsHost, accessKeyId: string, hasSessionToken: boolean, signedAtMs: number, expiresInSeconds: number) {
-    this.#url = url;
-    this.stsHost = sts.host;
-    this.partition = sts.partition;
-    this.region = sts.region;
-    this.fips = sts.fips;
-    this.dualStack = sts.dualStack;
-    this.global = sts.global;
-    this.accessKeyId = accessKeyId;
-    this.hasSessionToken = hasSessionToken;
-    this.signedHeaders = SIGNED_HEADERS_LIST;
-    this.signedAt = new Date(signedAtMs);
-    this.expiresAt = new Date(signedAtMs + PRESIGNED_URL_LIFETIME_MS);
-    this.expiresInSeconds = expiresInSeconds;
-  }
-
-  get url(): string {
-    return this.#url;
-  }
+function parsedToken(url: string, sts: StsHost, accessKeyId: string, hasSessionToken: boolean, signedAtMs: number, expiresInSeconds: number): ParsedToken {
+  const parsed = {
+    stsHost: sts.host,
+    partition: sts.partition,
+    region: sts.region,
+    fips: sts.fips,
+    dualStack: sts.dualStack,
+    global: sts.global,
+    accessKeyId,
+    hasSessionToken,
+    signedHeaders: SIGNED_HEADERS_LIST,
+    signedAt: new Date(signedAtMs),
+    expiresAt: new Date(signedAtMs + PRESIGNED_URL_LIFETIME_MS),
+    expiresInSeconds,
+  };
+  // Not enumerable: JSON.stringify and console.log of a parsed token never show the signature.
+  return Object.defineProperty(parsed, 'url', { value: url, enumerable: false }) as ParsedToken;
 }
 
 const DEFAULT_PARTITIONS: readonly Partition[] = ['aws'];
@@ -182,7 +165,7 @@ export function parseToken(token: string, options: ParseTokenOptions = {}): Pars
   if (now >= signedAt + PRESIGNED_URL_LIFETIME_MS) return reject('token_expired', realm);
   if (signedAt - now > MAX_FUTURE_SKEW_MS) return reject('token_not_yet_valid', realm);
 
-  return new ParsedPresignedToken(url, sts, accessKeyId, sessionToken !== undefined, signedAt, Number(expires));
+  return parsedToken(url, sts, accessKeyId, sessionToken !== undefined, signedAt, Number(expires));
 }
 
 function reject(code: CallerIdErrorCode, realm: string | undefined): never {
