@@ -1,27 +1,17 @@
 /** The README's authorization example is code that runs: the block marked `policy-example` is extracted verbatim and executed. */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { blockRunner, readmeBlocks } from './support/readme-blocks.js';
 
-const README = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
-const dir = mkdtempSync(join(tmpdir(), 'callerid-policy-readme-'));
-
-afterAll(() => {
-  vi.restoreAllMocks();
-  rmSync(dir, { recursive: true, force: true });
-});
+const README_URL = new URL('../README.md', import.meta.url);
+const README = readFileSync(README_URL, 'utf8');
+const run = blockRunner('callerid-policy-readme-');
 
 describe('README: authorization and mapping', () => {
   it('runs the example and prints what it says', async () => {
-    const blocks = [...README.matchAll(/<!-- policy-example[^>]*-->\n```ts\n([\s\S]*?)\n```/g)].map((m) => m[1]!);
+    const blocks = readmeBlocks(README_URL, 'policy-example');
     expect(blocks).toHaveLength(1);
-    const file = join(dir, 'policy-example.ts');
-    writeFileSync(file, blocks[0]!);
-    const log = vi.spyOn(console, 'log').mockImplementation(() => undefined);
-    await import(/* @vite-ignore */ pathToFileURL(file).href);
-    const printed = log.mock.calls.map((args) => args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' '));
+    const printed = await run('policy-example', blocks[0]!);
     expect(printed).toEqual(['arn:aws:iam::123456789012:role/deployer deploy:ci-example.com ["deployers"]', '401 Bearer realm="callerid"']);
     // The comments in the block say the same.
     expect(blocks[0]).toContain("// → arn:aws:iam::123456789012:role/deployer deploy:ci-example.com [ 'deployers' ]");

@@ -2,16 +2,15 @@
  * The README's examples are code that runs: each block marked `<!-- readme-test … -->` is extracted
  * verbatim and executed here (against sts-local), and the error table must match `ERROR_CODES`.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { blockRunner, readmeBlocks } from './support/readme-blocks.js';
 import { ERROR_CODES } from '../src/index.js';
 
-const README = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
-const blocks = [...README.matchAll(/<!-- readme-test[^>]*-->\n```ts\n([\s\S]*?)\n```/g)].map((m) => m[1]!);
-const dir = mkdtempSync(join(tmpdir(), 'callerid-readme-'));
+const README_URL = new URL('../README.md', import.meta.url);
+const README = readFileSync(README_URL, 'utf8');
+const blocks = readmeBlocks(README_URL, 'readme-test');
+const run = blockRunner('callerid-readme-');
 
 // What the later blocks assume from the first one: a running sts-local and a token for payments-api.
 const PRELUDE = `
@@ -24,22 +23,6 @@ const { token } = await __core.mintToken({ audience: 'payments-api', region: 'eu
 const EPILOGUE = `
 await sts.close();
 `;
-
-/** Runs a block as a module and returns what it printed. */
-async function run(name: string, code: string): Promise<string[]> {
-  const file = join(dir, `${name}.ts`);
-  writeFileSync(file, code);
-  const log = vi.spyOn(console, 'log').mockImplementation(() => undefined);
-  await import(/* @vite-ignore */ pathToFileURL(file).href);
-  return log.mock.calls.map((args) => args.join(' '));
-}
-
-afterEach(() => {
-  vi.restoreAllMocks();
-});
-afterAll(() => {
-  rmSync(dir, { recursive: true, force: true });
-});
 
 describe('README examples', () => {
   it('has the three tested blocks', () => {

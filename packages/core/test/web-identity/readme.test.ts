@@ -2,15 +2,11 @@
  * The README's web identity examples are code that runs: each block marked
  * `<!-- web-identity-example … -->` is extracted verbatim and executed here against sts-local.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { blockRunner, readmeBlocks } from '../support/readme-blocks.js';
 
-const README = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
-const blocks = [...README.matchAll(/<!-- web-identity-example[^>]*-->\n```ts\n([\s\S]*?)\n```/g)].map((m) => m[1]!);
-const dir = mkdtempSync(join(tmpdir(), 'callerid-readme-jwt-'));
+const blocks = readmeBlocks(new URL('../../README.md', import.meta.url), 'web-identity-example');
+const run = blockRunner('callerid-readme-jwt-');
 
 // What the second block assumes from the first: sts-local, the account's issuer, and two JWTs.
 const PRELUDE = `
@@ -26,22 +22,6 @@ const jwtForOrders = await __mint('https://orders.example.com');
 const EPILOGUE = `
 await sts.close();
 `;
-
-/** Runs a block as a module and returns what it printed. */
-async function run(name: string, code: string): Promise<string[]> {
-  const file = join(dir, `${name}.ts`);
-  writeFileSync(file, code);
-  const log = vi.spyOn(console, 'log').mockImplementation(() => undefined);
-  await import(/* @vite-ignore */ pathToFileURL(file).href);
-  return log.mock.calls.map((args) => args.join(' '));
-}
-
-afterEach(() => {
-  vi.restoreAllMocks();
-});
-afterAll(() => {
-  rmSync(dir, { recursive: true, force: true });
-});
 
 describe('README web identity examples', () => {
   it('has the three tested blocks', () => {
