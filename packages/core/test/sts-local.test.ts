@@ -2,13 +2,11 @@
  * The verifier against the real local STS (@callerid/sts-local), which checks SigV4 for real: the
  * AWS CLI fixture tokens and core-minted tokens verify, other audiences and tampered tokens do not.
  */
-import { fileURLToPath } from 'node:url';
 import { startStsLocal, type StsLocal } from '@callerid/sts-local';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CallerIdError, PARTITION_IDS, createVerifier, mintToken, type Verifier, type VerifierOptions } from '../src/index.js';
-import { awsCli, credentialsOf, principal, signedAtOf } from './fixtures.js';
+import { AWS_CLI_FIXTURE_FILE as FIXTURE_FILE, awsCli, credentialsOf, principal, signedAtOf } from './fixtures.js';
 
-const FIXTURE_FILE = fileURLToPath(new URL('../../../../shared/fixtures/aws-cli-tokens.json', import.meta.url));
 
 let sts: StsLocal;
 let now = 0;

@@ -1,44 +1,18 @@
 /** The shared AWS CLI fixture: real `aws eks get-token` tokens over fake principals. */
-import { readFileSync } from 'node:fs';
-import { FIXTURES } from './cli.js';
+import { fixturePrincipal as principal, tokenUrl } from '../../../../integration/test/harness/shared-fixtures.js';
 
-export interface FixturePrincipal {
-  name: string;
-  accessKeyId: string;
-  secretAccessKey: string;
-  sessionToken: string | null;
-  account: string;
-  arn: string;
-  userId: string;
-}
-
-export interface FixtureToken {
-  principal: string;
-  region: string;
-  audience: string;
-  token: string;
-  execCredential: { status: { expirationTimestamp: string; token: string } };
-}
-
-export const fixture = JSON.parse(readFileSync(FIXTURES, 'utf8')) as { principals: FixturePrincipal[]; eksTokens: FixtureToken[] };
-
-export function principal(name: string): FixturePrincipal {
-  const found = fixture.principals.find((p) => p.name === name);
-  if (!found) throw new Error(`no fixture principal ${name}`);
-  return found;
-}
+export { awsCli as fixture, fixturePrincipal as principal } from '../../../../integration/test/harness/shared-fixtures.js';
 
 /** The `X-Amz-Date` of a token, as the compact form `callerid --now` accepts. */
 export function signedAtOf(token: string): string {
-  const url = Buffer.from(token.slice('k8s-aws-v1.'.length), 'base64url').toString('latin1');
-  const date = new URL(url).searchParams.get('X-Amz-Date');
+  const date = new URL(tokenUrl(token)).searchParams.get('X-Amz-Date');
   if (!date) throw new Error('fixture token without X-Amz-Date');
   return date;
 }
 
 /** The signature and session token of a token: what no output may ever contain. */
 export function secretsOf(token: string): string[] {
-  const url = new URL(Buffer.from(token.slice('k8s-aws-v1.'.length), 'base64url').toString('latin1'));
+  const url = new URL(tokenUrl(token));
   return [url.searchParams.get('X-Amz-Signature'), url.searchParams.get('X-Amz-Security-Token')].filter((v): v is string => !!v);
 }
 
