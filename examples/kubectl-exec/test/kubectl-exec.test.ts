@@ -5,7 +5,7 @@
  * caller aws-auth style, the way EKS does; `kubectl auth whoami` prints the result. As in the CLI's
  * kubectl test (packages/cli/test/kubectl.test.ts); skipped, saying so, only when kubectl is absent.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -15,9 +15,8 @@ import { fileURLToPath } from 'node:url';
 import { createAuthenticator, isCallerIdError, type Authenticator } from '@callerid/core';
 import { startStsLocal, type StsLocal } from '@callerid/sts-local';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KUBECTL, selfSignedCertificate } from '../../../integration/test/harness/kubectl.js';
 
-const KUBECTL = ['/usr/bin/kubectl', '/usr/local/bin/kubectl'].find((path) => spawnSync(path, ['version', '--client'], { stdio: 'ignore' }).status === 0)
-  ?? (spawnSync('kubectl', ['version', '--client'], { stdio: 'ignore' }).status === 0 ? 'kubectl' : undefined);
 if (!KUBECTL) console.warn('kubectl is not installed: skipping the kubectl-exec example test (CI installs Debian\'s kubernetes-client).');
 
 const EXAMPLE_DIR = fileURLToPath(new URL('..', import.meta.url));
@@ -151,15 +150,3 @@ describe.skipIf(!KUBECTL)('kubectl-exec: kubectl with `callerid token` as its ex
     expect(result.stderr).not.toMatch(/k8s-aws-v1\./);
   });
 });
-
-/** A throwaway self-signed certificate for 127.0.0.1 (kubectl needs the IP in subjectAltName). */
-function selfSignedCertificate(dir: string): { key: string; cert: string } {
-  const key = join(dir, 'key.pem');
-  const cert = join(dir, 'cert.pem');
-  const result = spawnSync('openssl', [
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', cert,
-    '-days', '1', '-subj', '/CN=callerid-example', '-addext', 'subjectAltName=IP:127.0.0.1', '-addext', 'basicConstraints=critical,CA:TRUE',
-  ], { encoding: 'utf8' });
-  if (result.status !== 0) throw new Error(`openssl could not create a test certificate (is openssl installed?): ${result.stderr || String(result.error)}`);
-  return { key: readFileSync(key, 'utf8'), cert: readFileSync(cert, 'utf8') };
-}

@@ -4,8 +4,8 @@
  * 200 and the caller for the right audience, 401 (kubectl: Unauthorized) for another one.
  * The first kubeconfig is the README's EKS snippet, with only the server and CA swapped.
  */
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -16,9 +16,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, FIXTURES, collect, ensureBuilt } from './helpers/cli.js';
 import { envFor, principal } from './helpers/fixtures.js';
 import { snippetAfter } from './helpers/readme.js';
+import { KUBECTL, selfSignedCertificate } from '../../../integration/test/harness/kubectl.js';
 
-const KUBECTL = ['/usr/bin/kubectl', '/usr/local/bin/kubectl'].find((path) => spawnSync(path, ['version', '--client'], { stdio: 'ignore' }).status === 0)
-  ?? (spawnSync('kubectl', ['version', '--client'], { stdio: 'ignore' }).status === 0 ? 'kubectl' : undefined);
 if (!KUBECTL) console.warn('kubectl is not installed: skipping the kubectl exec plugin tests (CI installs Debian\'s kubernetes-client).');
 
 const AUDIENCE = 'payments-api';
@@ -147,15 +146,3 @@ describe.skipIf(!KUBECTL)('kubectl exec credential plugin', () => {
     expect(result.stderr).not.toMatch(/k8s-aws-v1\./);
   });
 });
-
-/** A throwaway self-signed certificate for 127.0.0.1 (kubectl needs the IP in subjectAltName). */
-function selfSignedCertificate(dir: string): { key: string; cert: string } {
-  const key = join(dir, 'key.pem');
-  const cert = join(dir, 'cert.pem');
-  const result = spawnSync('openssl', [
-    'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', key, '-out', cert,
-    '-days', '1', '-subj', '/CN=callerid-test', '-addext', 'subjectAltName=IP:127.0.0.1', '-addext', 'basicConstraints=critical,CA:TRUE',
-  ], { encoding: 'utf8' });
-  if (result.status !== 0) throw new Error(`openssl could not create a test certificate (is openssl installed?): ${result.stderr || String(result.error)}`);
-  return { key: readFileSync(key, 'utf8'), cert: readFileSync(cert, 'utf8') };
-}
