@@ -8,7 +8,7 @@ import { CallerIdError, isCallerIdError } from './errors.js';
 import type { Identity } from './identity.js';
 import { compileMapping, type MappingEntry } from './mapping.js';
 import { compileAllow, rememberRealm, type AllowOption } from './policy.js';
-import { createVerifier, type Verifier, type VerifierOptions } from './verifier.js';
+import { createVerifierCore, type Verifier, type VerifierOptions } from './verifier.js';
 
 /** What `onVerified` receives: the allowed caller. Never the token. */
 export interface VerifiedEvent {
@@ -56,8 +56,11 @@ export interface Authenticator<Req = unknown> {
    *
    * @param headers the request headers (`req.rawHeaders` is best: it keeps repeated fields).
    * @param request the framework's request, handed to `getToken`.
+   * @param connection the request's connection (`req.socket`), when known: while it stays open, it
+   *   remembers the last header token it carried and that token's cache key, so a keep-alive client
+   *   sending the same token again skips the SHA-256 of the key (the cache is still consulted).
    */
-  authenticate(headers: HeadersInput, request?: Req): Promise<Identity | null>;
+  authenticate(headers: HeadersInput, request?: Req, connection?: object): Promise<Identity | null>;
   /** The realm used in challenges (for route guards). */
   readonly realm: string | undefined;
   /** The verifier this authenticator owns. */
@@ -85,10 +88,11 @@ export function createAuthenticator<Req = unknown>(options: AuthenticatorOptions
   }
   const authorize = allow === undefined ? undefined : compileAllow(allow);
   const mapIdentity = map === undefined ? undefined : compileMapping(map);
-  const verifier = createVerifier({ ...rest, realm });
+  const { verifier, admits, keyOf, resolve } = createVerifierCore({ ...rest, realm });
+  const lastOnConnection = new WeakMap<object, { token: string; key: string }>();
 
   // Everything below is built once per authenticator: a request allocates no closures of ours, and a
-  // cached token with declarative rules costs one promise from the verifier and one `then`.
+  // cached token with declarative rules costs one promise (see `verifyHeaderToken`).
   const notify = <E>(error: E, identity?: Identity): E => {
     if (onRejected && isCallerIdError(error)) safely(() => onRejected(identity ? { error, identity } : { error }));
     return error;
@@ -126,13 +130,41 @@ export function createAuthenticator<Req = unknown>(options: AuthenticatorOptions
     return verifier.verify(token).then(accept, rejectVerification);
   };
 
+  // The cache key of a header token. A keep-alive connection remembers its last token and key: an
+  // exact repeat (`===`, which reveals nothing an attacker on that connection did not send) skips the
+  // hash, the largest share of a cached request. The token is kept only while the connection lives.
+  const keyFor = (token: string, connection: object | undefined): string => {
+    if (typeof connection !== 'object' || connection === null) return keyOf(token);
+    const last = lastOnConnection.get(connection);
+    if (last?.token === token) return last.key;
+    const key = keyOf(token);
+    if (last) {
+      last.token = token;
+      last.key = key;
+    } else {
+      lastOnConnection.set(connection, { token, key });
+    }
+    return key;
+  };
+
   // A header token whose characters were not checked up front (see `extractBearerCandidate`): only a
   // failed verification pays for the check, and answers 400 for a token that is not a b64token.
-  const verifyHeaderToken = (token: string | undefined): Promise<Identity | null> => {
+  const verifyHeaderToken = (token: string | undefined, connection: object | undefined): Promise<Identity | null> => {
     if (!token) return verifyToken(token);
-    return verifier.verify(token).then(accept, (error: unknown) =>
-      rejectVerification(isB64Token(token) ? error : new CallerIdError('request_malformed', { realm })),
-    );
+    const verdict = admits(token) ? resolve(token, keyFor(token, connection)) : verifier.verify(token);
+    if (verdict instanceof Promise) {
+      return verdict.then(accept, (error: unknown) =>
+        rejectVerification(isB64Token(token) ? error : new CallerIdError('request_malformed', { realm })),
+      );
+    }
+    // A cache hit: mapping and declarative rules answer synchronously too, so this is the only promise.
+    try {
+      return Promise.resolve(accept(verdict));
+    } catch (error) {
+      // Whatever `accept` threw, exactly as the promise path's `then(accept)` would reject with it.
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
+      return Promise.reject(error);
+    }
   };
 
   const readCustomToken = async (request: Req | undefined): Promise<string | null | undefined> => {
@@ -142,7 +174,7 @@ export function createAuthenticator<Req = unknown>(options: AuthenticatorOptions
     return token;
   };
 
-  function authenticate(headers: HeadersInput, request?: Req): Promise<Identity | null> {
+  function authenticate(headers: HeadersInput, request?: Req, connection?: object): Promise<Identity | null> {
     if (realm !== undefined) rememberRealm(request, realm);
     if (getToken) return readCustomToken(request).then(verifyToken, rejectVerification);
     let token: string | undefined;
@@ -151,7 +183,7 @@ export function createAuthenticator<Req = unknown>(options: AuthenticatorOptions
     } catch (error) {
       return Promise.reject(notify(error as Error));
     }
-    return verifyHeaderToken(token);
+    return verifyHeaderToken(token, connection);
   }
 
   return { authenticate, realm, verifier, close: () => verifier.close() };

@@ -76,6 +76,26 @@ const NEGATIVE_CACHE_CODES: ReadonlySet<CallerIdErrorCode> = new Set(['sts_rejec
  * ```
  */
 export function createVerifier(options: VerifierOptions): Verifier {
+  return createVerifierCore(options).verifier;
+}
+
+/**
+ * A verifier and the two steps of its `verify`, for `createAuthenticator` (internal): computing a
+ * token's cache key, and answering for a token under a key — synchronously on a cache hit, so an
+ * authenticated request with a cached token costs no promise of ours but the one it returns.
+ */
+export interface VerifierCore {
+  readonly verifier: Verifier;
+  /** Whether the verifier would even look at `token`; when not, `verifier.verify` refuses it. */
+  admits: (token: string) => boolean;
+  /** The cache key of an admitted token (the token itself without a cache: it only coalesces flights). */
+  keyOf: (token: string) => string;
+  /** The verdict for an admitted token whose key is `key`: the identity (a copy) on a synchronous cache hit, else a promise. */
+  resolve: (token: string, key: string) => Identity | Promise<Identity>;
+}
+
+/** See {@link VerifierCore}. */
+export function createVerifierCore(options: VerifierOptions): VerifierCore {
   const settings = checkOptions(options);
   const { audience, allowedPartitions, clock, realm, negativeCacheTtlMs } = settings;
   const ownAgent = options.dispatcher ? undefined : createStsAgent(settings.timeoutMs);
@@ -92,7 +112,7 @@ export function createVerifier(options: VerifierOptions): Verifier {
   // The JWT settings are part of the key, so a shared store never serves a JWT verdict across configurations.
   // So is where STS is dialled: a verdict of sts-local must never be served to a verifier that asks AWS.
   const keySettings = [...allowedPartitions, sts.endpoint?.origin ?? 'sts'];
-  const keyOf = cacheKeyFunction(audience, webIdentity ? [...keySettings, webIdentity.fingerprint] : keySettings);
+  const hashKey = cacheKeyFunction(audience, webIdentity ? [...keySettings, webIdentity.fingerprint] : keySettings);
   const inflight = new Map<string, Promise<Identity>>();
   const errorOptions = realm === undefined ? {} : { realm };
   const fail = (code: CallerIdErrorCode) => Promise.reject(new CallerIdError(code, errorOptions));
@@ -114,10 +134,13 @@ export function createVerifier(options: VerifierOptions): Verifier {
     return fail(kind === 'jwt' ? 'web_identity_disabled' : 'token_format');
   }
 
-  /** A cached verdict as the caller's answer, or `undefined` when there is none (or it has lapsed). */
-  function answer(entry: CacheEntry | undefined): Promise<Identity> | undefined {
+  /**
+   * A cached verdict as the caller's answer (each caller gets its own copy of the identity: adapters
+   * may decorate it), or `undefined` when there is none (or it has lapsed).
+   */
+  function answer(entry: CacheEntry | undefined): Identity | Promise<Identity> | undefined {
     if (!entry || !(clock() < entry.expiresAt)) return undefined;
-    if (entry.identity) return Promise.resolve({ ...entry.identity });
+    if (entry.identity) return { ...entry.identity };
     if (entry.error) return fail(entry.error);
     return undefined;
   }
@@ -160,13 +183,13 @@ export function createVerifier(options: VerifierOptions): Verifier {
     return pending.then((identity) => ({ ...identity }));
   }
 
-  function verify(token: string): Promise<Identity> {
-    if (typeof token !== 'string' || token.length === 0) return fail('token_format');
-    if (token.length > MAX_TOKEN_LENGTH) return fail('token_too_large');
-    // Without a cache the key only coalesces concurrent calls in this process, for as long as they
-    // are in flight: the token itself will do, and saves the SHA-256.
-    if (!cache) return miss(token, token);
-    const key = keyOf(token);
+  const admits = (token: string): boolean => token.length > 0 && token.length <= MAX_TOKEN_LENGTH;
+  // Without a cache the key only coalesces concurrent calls in this process, for as long as they are
+  // in flight: the token itself will do, and saves the SHA-256.
+  const keyOf = cache ? hashKey : (token: string) => token;
+
+  function resolve(token: string, key: string): Identity | Promise<Identity> {
+    if (!cache) return miss(token, key);
     let cached: CacheEntry | undefined | Promise<CacheEntry | undefined>;
     try {
       cached = cache.get(key);
@@ -182,13 +205,20 @@ export function createVerifier(options: VerifierOptions): Verifier {
     return answer(cached) ?? miss(token, key);
   }
 
+  function verify(token: string): Promise<Identity> {
+    if (typeof token !== 'string' || token.length === 0) return fail('token_format');
+    if (token.length > MAX_TOKEN_LENGTH) return fail('token_too_large');
+    const verdict = resolve(token, keyOf(token));
+    return verdict instanceof Promise ? verdict : Promise.resolve(verdict);
+  }
+
   async function close(): Promise<void> {
     inflight.clear();
     ownCache?.clear();
     await Promise.all([ownAgent?.close(), webIdentity?.close()]);
   }
 
-  return { audience, verify, close };
+  return { verifier: { audience, verify, close }, admits, keyOf, resolve };
 }
 
 function ignore(): void {}

@@ -135,3 +135,53 @@ describe('createAuthenticator', () => {
     expect(() => createAuthenticator({ audience: '' })).toThrow(TypeError);
   });
 });
+
+describe('createAuthenticator: the keep-alive connection remembers its last token', () => {
+  const gciRequests = () => sts.stats().actions.GetCallerIdentity?.requests ?? 0;
+  const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+  it('answers each token for itself, whatever the connection carried before', async () => {
+    const a = auth({ map: [{ arn: alice.arn, username: 'alice', groups: ['payments'] }] });
+    const connection = {};
+    const before = gciRequests();
+    for (let round = 0; round < 3; round++) {
+      await expect(a.authenticate(bearer(aliceToken), undefined, connection)).resolves.toMatchObject({ arn: alice.arn, username: 'alice' });
+      await expect(a.authenticate(bearer(aliceToken), undefined, connection)).resolves.toMatchObject({ arn: alice.arn });
+      const ops = await a.authenticate(bearer(opsToken), undefined, connection);
+      expect(ops).toMatchObject({ roleName: 'Ops' });
+      expect(ops?.username).not.toBe('alice');
+      const url = Buffer.from(aliceToken.slice('k8s-aws-v1.'.length), 'base64url').toString();
+      const forged = `k8s-aws-v1.${Buffer.from(url.replace(/(X-Amz-Signature=)(.)/, (_m, k: string, c: string) => k + (c === '0' ? '1' : '0'))).toString('base64url')}`;
+      await expect(a.authenticate(bearer(forged), undefined, connection)).rejects.toMatchObject({ status: 401 });
+      await expect(a.authenticate(bearer(`${aliceToken}<`), undefined, connection)).rejects.toMatchObject({ code: 'request_malformed' });
+      await expect(a.authenticate({}, undefined, connection)).rejects.toMatchObject({ code: 'token_missing' });
+    }
+    // alice, ops and the forged token once each: the negative cache answers the forged token's repeats.
+    expect(gciRequests() - before).toBe(3);
+    await a.close();
+  });
+
+  it('still consults the cache: an expired token is refused on the connection that carried it', async () => {
+    let now = Date.now();
+    const a = auth({ clock: () => now });
+    const connection = {};
+    await expect(a.authenticate(bearer(aliceToken), undefined, connection)).resolves.toMatchObject({ arn: alice.arn });
+    now += 16 * 60_000;
+    await expect(a.authenticate(bearer(aliceToken), undefined, connection)).rejects.toMatchObject({ code: 'token_expired', status: 401 });
+    await a.close();
+  });
+
+  it('hands every request its own identity, applies allow on each, and ignores a connection that is not an object', async () => {
+    const rejected: RejectedEvent[] = [];
+    const a = auth({ allow: { principalTypes: ['user'] }, onRejected: (e) => rejected.push(e) });
+    const connection = {};
+    const first = (await a.authenticate(bearer(aliceToken), undefined, connection))!;
+    (first as { arn: string }).arn = 'changed by the app';
+    await expect(a.authenticate(bearer(aliceToken), undefined, connection)).resolves.toMatchObject({ arn: alice.arn });
+    await expect(a.authenticate(bearer(opsToken), undefined, connection)).rejects.toMatchObject({ code: 'caller_not_allowed', status: 403 });
+    await expect(a.authenticate(bearer(opsToken), undefined, connection)).rejects.toMatchObject({ code: 'caller_not_allowed' });
+    expect(rejected.map((e) => e.identity?.roleName)).toEqual(['Ops', 'Ops']);
+    await expect(a.authenticate(bearer(aliceToken), undefined, 'socket' as unknown as object)).resolves.toMatchObject({ arn: alice.arn });
+    await a.close();
+  });
+});
