@@ -3,7 +3,7 @@
  * loopback, a real sts-local, tokens minted by core's `mintToken` — so behaviour cannot drift.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Agent, request } from 'undici';
+import { Agent, Client, request } from 'undici';
 import { ERROR_CODES, type CallerIdErrorCode, type Identity } from '@callerid/core';
 import { startStsLocal, type StsLocal } from '@callerid/sts-local';
 import { harnesses, type HarnessOptions } from './harness/servers.js';
@@ -164,6 +164,33 @@ describe.each(harnesses)('$name adapter', (harness) => {
       for (const token of everyToken()) expect(everything).not.toContain(token.slice(11, 80));
     } finally {
       if (c.faults) sts.setFaults(undefined);
+      await app.close();
+    }
+  });
+
+  it('one keep-alive connection carrying different tokens gets each one answered for itself', async () => {
+    const app = await harness.start({ audience: AUDIENCE, stsEndpoint: sts.url, realm: REALM });
+    // One connection for every request: the adapter's per-connection memo of the last token is in play.
+    const client = new Client(app.url, { pipelining: 1 });
+    let connections = 0;
+    client.on('connect', () => connections++);
+    const get = async (token: string | undefined) => {
+      const res = await client.request({ method: 'GET', path: '/whoami', headers: token === undefined ? {} : { authorization: `Bearer ${token}` } });
+      const body = await res.body.text();
+      return { status: res.statusCode, arn: res.statusCode === 200 ? (JSON.parse(body) as { caller: Identity }).caller.arn : undefined };
+    };
+    try {
+      for (let round = 0; round < 2; round++) {
+        expect(await get(tokens.alice)).toEqual({ status: 200, arn: alice.arn });
+        expect(await get(tokens.alice)).toEqual({ status: 200, arn: alice.arn });
+        expect(await get(tokens.deployer)).toEqual({ status: 200, arn: `arn:aws:sts::${ACCT}:assumed-role/Deployer/ci-run@42` });
+        expect(await get(tokens.forged)).toEqual({ status: 401, arn: undefined });
+        expect(await get(tokens.otherAudience)).toEqual({ status: 401, arn: undefined });
+        expect(await get(undefined)).toEqual({ status: 401, arn: undefined });
+      }
+      expect(connections).toBe(1);
+    } finally {
+      await client.close();
       await app.close();
     }
   });

@@ -46,7 +46,7 @@ export interface CallerIdMiddleware extends RequestHandler {
 export function callerid(options: CallerIdExpressOptions): CallerIdMiddleware {
   const auth = createAuthenticator<Request>(options);
   const middleware = (req: Request, _res: Response, next: NextFunction): void => {
-    auth.authenticate(req.rawHeaders, req).then((caller) => {
+    auth.authenticate(req.rawHeaders, req, req.socket).then((caller) => {
       req.caller = caller;
       next();
     }, next);

@@ -53,7 +53,7 @@ const plugin: FastifyPluginCallback<CallerIdFastifyOptions> = (fastify: FastifyI
   fastify.addHook('onRequest', (request, _reply, next) => {
     const route = request.routeOptions.config.callerid;
     if (route === false || (!global && route !== true)) return next();
-    auth.authenticate(request.raw.rawHeaders, request).then((caller) => {
+    auth.authenticate(request.raw.rawHeaders, request, request.raw.socket).then((caller) => {
       request.caller = caller;
       next();
     }, next);

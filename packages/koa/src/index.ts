@@ -43,7 +43,7 @@ export function callerid(options: CallerIdKoaOptions): CallerIdMiddleware {
   const auth = createAuthenticator<Context>(options);
   // Not an async function: the authenticator's promise is the only one a request pays for.
   const middleware: Middleware = (ctx, next) =>
-    auth.authenticate(ctx.req.rawHeaders, ctx).then((caller) => {
+    auth.authenticate(ctx.req.rawHeaders, ctx, ctx.req.socket).then((caller) => {
       ctx.state.caller = caller;
       return next();
     });
