@@ -4,7 +4,7 @@
  * the application's own axios 1.x.
  */
 import type { AxiosInstance, AxiosResponse, InternalAxiosRequestConfig } from 'axios';
-import { bearer, headerName, isInvalidTokenChallenge } from './challenge.js';
+import { bearerValues, headerName, isInvalidTokenChallenge } from './challenge.js';
 import { providerFrom, type TokenSourceOptions } from './token-source.js';
 
 /** Options of {@link attachCallerId}. */
@@ -42,6 +42,7 @@ export function attachCallerId(instance: Pick<AxiosInstance, 'interceptors' | 'r
   const provider = providerFrom(options);
   const name = headerName(options.header);
   const sent = new WeakMap<object, string>();
+  const bearer = bearerValues();
 
   const requestId = instance.interceptors.request.use(async (config: Config) => {
     // A retry carries our previous (refused) header: replace it. Anything else the caller set stays.

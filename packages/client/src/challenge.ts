@@ -24,6 +24,19 @@ export function bearer(token: string): string {
   return `Bearer ${token}`;
 }
 
+/**
+ * A {@link bearer} that remembers its last answer, one per wrapper: while the token stays the same,
+ * every request is handed the same flat string, which fetch and undici validate and copy markedly
+ * faster than a fresh concatenation of ~500 bytes (a few % of a loopback request, in `pnpm bench`).
+ */
+export function bearerValues(): (token: string) => string {
+  let last: { token: string; value: string } | undefined;
+  return (token) => {
+    if (last?.token !== token) last = { token, value: bearer(token) };
+    return last.value;
+  };
+}
+
 // RFC 9110 token characters: what a header name may hold.
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 

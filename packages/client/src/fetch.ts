@@ -2,7 +2,7 @@
  * `withCallerId(fetch)`: a fetch that carries a token. It sets headers itself and calls the fetch it was
  * given, so it works with Node's global fetch without handing it an undici dispatcher (nodejs/undici#5500).
  */
-import { bearer, headerName, isInvalidTokenChallenge } from './challenge.js';
+import { bearerValues, headerName, isInvalidTokenChallenge } from './challenge.js';
 import { providerFrom, type TokenSourceOptions } from './token-source.js';
 
 /** Options of {@link withCallerId}. */
@@ -63,6 +63,7 @@ export function withCallerId<F extends FetchLike>(fetchFn: F, options: WithCalle
   if (typeof fetchFn !== 'function') throw new TypeError('callerid: withCallerId needs a fetch function.');
   const provider = providerFrom(options);
   const name = headerName(options.header);
+  const header = bearerValues();
 
   const callerIdFetch = async (input: unknown, init?: InitLike): Promise<ResponseLike> => {
     const request = isRequestLike(input) ? input : undefined;
@@ -70,7 +71,7 @@ export function withCallerId<F extends FetchLike>(fetchFn: F, options: WithCalle
     if (hasHeader(callerHeaders, name)) return fetchFn(input, init);
 
     const token = await provider.getToken();
-    const first = await fetchFn(input, withHeader(init, callerHeaders, name, token));
+    const first = await fetchFn(input, withHeader(init, callerHeaders, name, header(token)));
     // Status first: reading a response header is not free, and almost every answer is not a 401.
     if (first.status !== 401 || !isInvalidTokenChallenge(first.headers.get('www-authenticate'))) return first;
 
@@ -78,7 +79,7 @@ export function withCallerId<F extends FetchLike>(fetchFn: F, options: WithCalle
     if (!canReplay(request, init)) return first;
     await first.body?.cancel().catch(() => undefined);
     const fresh = await provider.getToken();
-    return fetchFn(input, withHeader(init, callerHeaders, name, fresh));
+    return fetchFn(input, withHeader(init, callerHeaders, name, header(fresh)));
   };
   return callerIdFetch as F;
 }
@@ -98,8 +99,7 @@ function hasHeader(headers: HeadersInitLike | undefined, name: string): boolean 
 }
 
 // A copy of init whose headers are the caller's plus ours; the caller's objects are never mutated.
-function withHeader(init: InitLike | undefined, callerHeaders: HeadersInitLike | undefined, name: string, token: string): InitLike {
-  const value = bearer(token);
+function withHeader(init: InitLike | undefined, callerHeaders: HeadersInitLike | undefined, name: string, value: string): InitLike {
   let headers: HeadersInitLike;
   if (callerHeaders === undefined || callerHeaders === null) headers = { [name]: value };
   else if (typeof (callerHeaders as HeadersLike).has === 'function' || Array.isArray(callerHeaders)) {

@@ -4,7 +4,7 @@
  * application has.
  */
 import type { Dispatcher } from 'undici';
-import { bearer, headerName, isTokenRefused } from './challenge.js';
+import { bearerValues, headerName, isTokenRefused } from './challenge.js';
 import type { TokenProvider } from './token-provider.js';
 import { createTokenProviders, type TokenProviders, type TokenProvidersOptions } from './token-providers.js';
 import { hasHeader, withHeader, type AnyHeaders } from './undici-headers.js';
@@ -46,6 +46,7 @@ export function callerid(options: CallerIdInterceptorOptions): Dispatcher.Dispat
     throw new TypeError('callerid: `audience` must be a non-empty string or a function of the origin.');
   }
   const name = headerName(header);
+  const bearer = bearerValues();
   const providers = shared ?? createTokenProviders(defaults);
   const audienceOf = typeof audience === 'string' ? () => audience : (origin: Dispatcher.DispatchOptions['origin']) => mapOrigin(audience, origin);
 
