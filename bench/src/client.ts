@@ -1,8 +1,10 @@
 /**
  * client: a cached `getToken()` (in process, tinybench), and requests/s of `withCallerId(fetch)` ÷ bare
- * `fetch` against the same local server. The server runs in a child process, so the figure is the
- * client's cost; the two fetches are driven in alternating legs of equal length (like the middleware
- * group's autocannon legs), each leg counting the 200s it completes.
+ * `fetch(url)` against the same local server (the target). Beside it, without a target, the wrapper ÷
+ * bare fetch sending the same `Authorization` header set by hand: the same bytes on the wire, so that
+ * ratio is the wrapper's own cost. The server runs in a child process, so the figures are the client's
+ * cost; the fetches are driven in alternating legs of equal length (like the middleware group's
+ * autocannon legs), each leg counting the 200s it completes.
  */
 import { performance } from 'node:perf_hooks';
 import { createTokenProvider, withCallerId } from '@callerid/client';
@@ -47,17 +49,28 @@ async function fetchRatio(ctx: GroupContext): Promise<void> {
   const host = await startHost({ kind: 'plain' });
   try {
     const url = host.url('plain');
+    const provider = createTokenProvider({ audience: AUDIENCE, region: REGION, credentials: CREDENTIALS });
+    const wrapped: Fetch = withCallerId(fetch, { provider });
+    const token = await provider.getToken(); // the one mint, outside the measurement
+    const headers = { authorization: `Bearer ${token}` };
     const bare: Fetch = (u) => fetch(u);
-    const wrapped: Fetch = withCallerId(fetch, { audience: AUDIENCE, region: REGION, credentials: CREDENTIALS });
-    await (await wrapped(url)).arrayBuffer(); // the one mint, outside the measurement
-    const [b, w] = await alternate(ctx.profile, fetchLeg(bare, url), fetchLeg(wrapped, url));
+    const byHand: Fetch = (u) => fetch(u, { headers });
+    const [b, h, w] = await alternate(ctx.profile, fetchLeg(bare, url), fetchLeg(byHand, url), fetchLeg(wrapped, url));
+    const legs = `${ctx.profile.rounds} × ${ctx.profile.legSeconds} s legs each, ${CONCURRENCY} concurrent`;
     ctx.report({
       metric: 'withCallerId(fetch) ÷ fetch',
       value: w.requestsPerSecond,
       unit: 'req/s',
       baseline: { name: 'bare fetch', value: b.requestsPerSecond },
       target: { on: 'ratio', op: '>=', threshold: 0.95 },
-      note: `${ctx.profile.rounds} × ${ctx.profile.legSeconds} s legs each, ${CONCURRENCY} concurrent`,
+      note: legs,
+    });
+    ctx.report({
+      metric: 'withCallerId(fetch) ÷ fetch, same header',
+      value: w.requestsPerSecond,
+      unit: 'req/s',
+      baseline: { name: `fetch + ${headers.authorization.length}-byte header by hand`, value: h.requestsPerSecond },
+      note: `the wrapper's own cost (no target); ${legs}`,
     });
   } finally {
     await host.stop();

@@ -139,19 +139,20 @@ export async function load(profile: Profile, spec: LoadSpec): Promise<LoadFigure
 export type Leg = (seconds: number) => Promise<LoadFigures>;
 
 /**
- * Runs two load variants in alternating legs of equal length (a warm-up leg each first, then `rounds`
- * legs each, the order flipping every round) so that a busy moment of the machine hits both alike.
- * Each variant's figure is its completed requests over its total measured time.
+ * Runs load variants in alternating legs of equal length (a warm-up leg each first, then `rounds` legs
+ * each, the order reversing every round: ABC CBA ABC …) so that a busy moment of the machine, or a
+ * drift of its speed, hits every variant alike. Each variant's figure is its completed requests over
+ * its total measured time.
  */
-export async function alternate(profile: Profile, a: Leg, b: Leg): Promise<[LoadFigures, LoadFigures]> {
-  await a(profile.warmupSeconds);
-  await b(profile.warmupSeconds);
-  const legs: [LoadFigures[], LoadFigures[]] = [[], []];
+export async function alternate<const T extends readonly Leg[]>(profile: Profile, ...variants: T): Promise<{ [K in keyof T]: LoadFigures }> {
+  for (const leg of variants) await leg(profile.warmupSeconds);
+  const legs: LoadFigures[][] = variants.map(() => []);
+  const forward = variants.map((_, i) => i);
+  const backward = [...forward].reverse();
   for (let round = 0; round < profile.rounds; round++) {
-    const order = round % 2 === 0 ? ([0, 1] as const) : ([1, 0] as const);
-    for (const i of order) legs[i].push(await (i === 0 ? a : b)(profile.legSeconds));
+    for (const i of round % 2 === 0 ? forward : backward) legs[i]!.push(await variants[i]!(profile.legSeconds));
   }
-  return [combine(legs[0]), combine(legs[1])];
+  return legs.map(combine) as { [K in keyof T]: LoadFigures };
 }
 
 /** An autocannon leg (see {@link load}). */

@@ -1,8 +1,9 @@
 /**
  * middleware: requests/s of the same route protected by callerid's adapter ÷ unprotected, for Express,
- * Fastify and Koa, with a cached token (one STS call per server, then the verifier's cache). The servers
- * run in a child process and autocannon here, so neither steals the other's core; the two variants of a
- * framework are loaded in alternating legs of equal length and carry the same `Authorization` header.
+ * Fastify and Koa, with a cached token (one STS call per server, then the verifier's cache). Each app
+ * runs in a child process of its own and autocannon here, so neither steals the other's core and the
+ * two apps share no heap or JIT state; they are loaded in alternating legs of equal length and carry
+ * the same `Authorization` header.
  */
 import { mintToken } from '@callerid/core';
 import { startStsLocal, type StsLocal } from '@callerid/sts-local';
@@ -14,10 +15,10 @@ import { alternate, cannonLeg } from './measure.js';
 
 const stsCalls = (sts: StsLocal) => sts.stats().actions.GetCallerIdentity?.requests ?? 0;
 
-async function measure(ctx: GroupContext, host: Host, sts: StsLocal, framework: Framework, token: string): Promise<void> {
+async function measure(ctx: GroupContext, hosts: { bare: Host; guarded: Host }, sts: StsLocal, framework: Framework, token: string): Promise<void> {
   ctx.progress(`${framework}: protected vs unprotected`);
   const headers = { authorization: `Bearer ${token}` };
-  const protectedUrl = host.url(`${framework}:protected`);
+  const protectedUrl = hosts.guarded.url('app');
   const before = stsCalls(sts);
   // The first protected request verifies the token against sts-local; it must be accepted.
   const first = await fetch(protectedUrl, { headers });
@@ -25,7 +26,7 @@ async function measure(ctx: GroupContext, host: Host, sts: StsLocal, framework: 
   if (first.status !== 200) throw new Error(`${framework}: the protected route answered ${first.status} to a valid token`);
   const [unprotected, guarded] = await alternate(
     ctx.profile,
-    cannonLeg(ctx.profile, { url: host.url(`${framework}:unprotected`), headers }),
+    cannonLeg(ctx.profile, { url: hosts.bare.url('app'), headers }),
     cannonLeg(ctx.profile, { url: protectedUrl, headers }),
   );
   const calls = stsCalls(sts) - before;
@@ -39,16 +40,32 @@ async function measure(ctx: GroupContext, host: Host, sts: StsLocal, framework: 
   });
 }
 
+/** The framework's app unprotected and protected, each in its own host process. */
+async function startApps(framework: Framework, stsUrl: string): Promise<{ bare: Host; guarded: Host }> {
+  const started = await Promise.allSettled([startHost({ kind: 'app', framework }), startHost({ kind: 'app', framework, stsUrl })]);
+  const hosts = started.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : []));
+  const failed = started.find((s) => s.status === 'rejected');
+  if (failed) {
+    await Promise.all(hosts.map((h) => h.stop()));
+    throw failed.reason;
+  }
+  return { bare: hosts[0]!, guarded: hosts[1]! };
+}
+
 export const middleware: Group = {
   async run(ctx) {
     const sts = await startStsLocal({ principals: [...PRINCIPALS] });
-    let host: Host | undefined;
     try {
-      host = await startHost({ kind: 'frameworks', stsUrl: sts.url });
       const { token } = await mintToken({ audience: AUDIENCE, region: REGION, credentials: CREDENTIALS });
-      for (const framework of FRAMEWORKS) await measure(ctx, host, sts, framework, token);
+      for (const framework of FRAMEWORKS) {
+        const hosts = await startApps(framework, sts.url);
+        try {
+          await measure(ctx, hosts, sts, framework, token);
+        } finally {
+          await Promise.all([hosts.bare.stop(), hosts.guarded.stop()]);
+        }
+      }
     } finally {
-      await host?.stop();
       await sts.close();
     }
   },

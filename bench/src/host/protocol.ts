@@ -1,7 +1,9 @@
+import type { Framework } from '../apps.js';
+
 /** What the bench asks its server host for, and what the host answers. */
 export type HostJob =
-  /** Express, Fastify and Koa, each unprotected and protected by callerid (verifying against `stsUrl`). */
-  | { kind: 'frameworks'; stsUrl: string }
+  /** One Express, Fastify or Koa app (`app`): protected by callerid verifying against `stsUrl`, or unprotected without it. */
+  | { kind: 'app'; framework: Framework; stsUrl?: string }
   /** A bare `node:http` server answering `200 ok` (the client group's target). */
   | { kind: 'plain' }
   /** sts-local with the bench principals (the sts-local group's target). */
@@ -9,6 +11,6 @@ export type HostJob =
 
 export interface HostReady {
   ready: true;
-  /** Server name (`express:protected`, `plain`, `sts-local`, …) → URL. */
+  /** Server name (`app`, `plain`, `sts-local`) → URL. */
   urls: Record<string, string>;
 }

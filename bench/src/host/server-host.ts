@@ -1,13 +1,14 @@
 /**
- * The child process that serves what a load generator measures, so that the servers and autocannon (or
- * the fetch client under test) do not share one event loop and one core. Started by `startHost()`; the
+ * The child process that serves what a load generator measures, so that the server and autocannon (or
+ * the fetch client under test) do not share one event loop and one core, and two servers compared
+ * with each other share no heap and no JIT state (each runs as it would in its own deployment). Started by `startHost()`; the
  * job arrives in `CALLERID_BENCH_HOST` and the URLs go back over IPC; a `stop` message (or the parent
  * going away) closes everything.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startStsLocal } from '@callerid/sts-local';
-import { FRAMEWORKS, START, type RunningApp } from '../apps.js';
+import { START, type RunningApp } from '../apps.js';
 import { PRINCIPALS } from '../fixtures.js';
 import type { HostJob, HostReady } from './protocol.js';
 
@@ -28,11 +29,8 @@ async function startPlain(): Promise<RunningApp> {
 
 async function start(job: HostJob): Promise<{ urls: Record<string, string>; apps: RunningApp[] }> {
   const named: [string, RunningApp][] = [];
-  if (job.kind === 'frameworks') {
-    for (const framework of FRAMEWORKS) {
-      named.push([`${framework}:unprotected`, await START[framework]({})]);
-      named.push([`${framework}:protected`, await START[framework]({ stsUrl: job.stsUrl })]);
-    }
+  if (job.kind === 'app') {
+    named.push(['app', await START[job.framework]({ stsUrl: job.stsUrl })]);
   } else if (job.kind === 'plain') {
     named.push(['plain', await startPlain()]);
   } else {
