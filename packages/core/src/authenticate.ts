@@ -61,6 +61,20 @@ export interface Authenticator<Req = unknown> {
    *   sending the same token again skips the SHA-256 of the key (the cache is still consulted).
    */
   authenticate(headers: HeadersInput, request?: Req, connection?: object): Promise<Identity | null>;
+  /**
+   * {@link authenticate} for adapters, answering at once when it can: returns the caller (or `null`)
+   * for a cached token with synchronous `allow` rules, throws the {@link CallerIdError} for a request
+   * refused without I/O (no token, a malformed header, a denied cached caller), and returns a promise
+   * only when it must wait (STS, an asynchronous store or predicate, a custom `getToken`). Express,
+   * for one, serves a request markedly faster when its middleware calls `next()` synchronously.
+   *
+   * @example
+   * ```ts
+   * const caller = auth.check(req.rawHeaders, req, req.socket); // may throw
+   * if (caller instanceof Promise) caller.then(proceed, fail); else proceed(caller);
+   * ```
+   */
+  check(headers: HeadersInput, request?: Req, connection?: object): Identity | null | Promise<Identity | null>;
   /** The realm used in challenges (for route guards). */
   readonly realm: string | undefined;
   /** The verifier this authenticator owns. */
@@ -92,7 +106,7 @@ export function createAuthenticator<Req = unknown>(options: AuthenticatorOptions
   const lastOnConnection = new WeakMap<object, { token: string; key: string }>();
 
   // Everything below is built once per authenticator: a request allocates no closures of ours, and a
-  // cached token with declarative rules costs one promise (see `verifyHeaderToken`).
+  // cached token with declarative rules is answered without a promise (see `check`).
   const notify = <E>(error: E, identity?: Identity): E => {
     if (onRejected && isCallerIdError(error)) safely(() => onRejected(identity ? { error, identity } : { error }));
     return error;
@@ -122,10 +136,12 @@ export function createAuthenticator<Req = unknown>(options: AuthenticatorOptions
     return Promise.resolve(verdict).then((v) => allowed(v, identity), (error: unknown) => reject(error, identity));
   };
 
-  const verifyToken = (token: string | null | undefined): Promise<Identity | null> => {
+  type Answer = Identity | null | Promise<Identity | null>;
+
+  const verifyToken = (token: string | null | undefined): Answer => {
     if (!token) {
-      if (!credentialsRequired) return Promise.resolve(null);
-      return Promise.reject(notify(new CallerIdError('token_missing', { realm })));
+      if (!credentialsRequired) return null;
+      throw notify(new CallerIdError('token_missing', { realm }));
     }
     return verifier.verify(token).then(accept, rejectVerification);
   };
@@ -149,7 +165,7 @@ export function createAuthenticator<Req = unknown>(options: AuthenticatorOptions
 
   // A header token whose characters were not checked up front (see `extractBearerCandidate`): only a
   // failed verification pays for the check, and answers 400 for a token that is not a b64token.
-  const verifyHeaderToken = (token: string | undefined, connection: object | undefined): Promise<Identity | null> => {
+  const verifyHeaderToken = (token: string | undefined, connection: object | undefined): Answer => {
     if (!token) return verifyToken(token);
     const verdict = admits(token) ? resolve(token, keyFor(token, connection)) : verifier.verify(token);
     if (verdict instanceof Promise) {
@@ -157,14 +173,8 @@ export function createAuthenticator<Req = unknown>(options: AuthenticatorOptions
         rejectVerification(isB64Token(token) ? error : new CallerIdError('request_malformed', { realm })),
       );
     }
-    // A cache hit: mapping and declarative rules answer synchronously too, so this is the only promise.
-    try {
-      return Promise.resolve(accept(verdict));
-    } catch (error) {
-      // Whatever `accept` threw, exactly as the promise path's `then(accept)` would reject with it.
-      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
-      return Promise.reject(error);
-    }
+    // A cache hit: mapping and declarative rules answer synchronously too.
+    return accept(verdict);
   };
 
   const readCustomToken = async (request: Req | undefined): Promise<string | null | undefined> => {
@@ -174,19 +184,30 @@ export function createAuthenticator<Req = unknown>(options: AuthenticatorOptions
     return token;
   };
 
-  function authenticate(headers: HeadersInput, request?: Req, connection?: object): Promise<Identity | null> {
+  function check(headers: HeadersInput, request?: Req, connection?: object): Answer {
     if (realm !== undefined) rememberRealm(request, realm);
     if (getToken) return readCustomToken(request).then(verifyToken, rejectVerification);
     let token: string | undefined;
     try {
       token = extractBearerCandidate(headers, realm);
     } catch (error) {
-      return Promise.reject(notify(error as Error));
+      throw notify(error);
     }
     return verifyHeaderToken(token, connection);
   }
 
-  return { authenticate, realm, verifier, close: () => verifier.close() };
+  function authenticate(headers: HeadersInput, request?: Req, connection?: object): Promise<Identity | null> {
+    try {
+      const answer = check(headers, request, connection);
+      return answer instanceof Promise ? answer : Promise.resolve(answer);
+    } catch (error) {
+      // Exactly what `check` threw: a CallerIdError, or a TypeError for a misuse.
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
+      return Promise.reject(error);
+    }
+  }
+
+  return { authenticate, check, realm, verifier, close: () => verifier.close() };
 }
 
 // Hooks are for logging and metrics: a bug there must neither fail nor admit a request.

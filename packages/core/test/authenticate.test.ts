@@ -185,3 +185,45 @@ describe('createAuthenticator: the keep-alive connection remembers its last toke
     await a.close();
   });
 });
+
+describe('authenticator.check: the same answers, at once when they are known', () => {
+  const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+
+  it('a promise until the token is cached, then the caller itself', async () => {
+    const a = auth({ map: [{ arn: alice.arn, username: 'alice', groups: [] }] });
+    const first = a.check(bearer(aliceToken));
+    expect(first).toBeInstanceOf(Promise);
+    await expect(first).resolves.toMatchObject({ arn: alice.arn, username: 'alice' });
+    const cached = a.check(bearer(aliceToken), undefined, {});
+    expect(cached).not.toBeInstanceOf(Promise);
+    expect(cached).toMatchObject({ arn: alice.arn, username: 'alice' });
+    await a.close();
+  });
+
+  it('throws what it can refuse without I/O, and null for an anonymous request when credentials are optional', async () => {
+    const rejected: RejectedEvent[] = [];
+    const a = auth({ allow: { principalTypes: ['user'] }, onRejected: (e) => rejected.push(e) });
+    expect(() => a.check({})).toThrow(expect.objectContaining({ code: 'token_missing', status: 401 }));
+    expect(() => a.check({ authorization: 'Bearer' })).toThrow(expect.objectContaining({ code: 'request_malformed', status: 400 }));
+    expect(() => a.check(['authorization', `Bearer ${aliceToken}`, 'authorization', `Bearer ${opsToken}`])).toThrow(expect.objectContaining({ code: 'request_multiple_tokens' }));
+    await expect(a.check(bearer(opsToken))).rejects.toMatchObject({ code: 'caller_not_allowed' });
+    expect(() => a.check(bearer(opsToken))).toThrow(expect.objectContaining({ code: 'caller_not_allowed', status: 403 }));
+    expect(rejected.map((e) => e.error.code)).toEqual(['token_missing', 'request_malformed', 'request_multiple_tokens', 'caller_not_allowed', 'caller_not_allowed']);
+    expect(auth({ credentialsRequired: false }).check({})).toBeNull();
+    await a.close();
+  });
+
+  it('a promise whenever something must be waited for: an async predicate, a custom getToken', async () => {
+    const predicate = auth({ allow: async () => true });
+    await predicate.authenticate(bearer(aliceToken));
+    const answer = predicate.check(bearer(aliceToken));
+    expect(answer).toBeInstanceOf(Promise);
+    await expect(answer).resolves.toMatchObject({ arn: alice.arn });
+    const custom = auth<{ token: string }>({ getToken: (req) => req.token });
+    await custom.authenticate({}, { token: aliceToken });
+    const fromRequest = custom.check({}, { token: aliceToken });
+    expect(fromRequest).toBeInstanceOf(Promise);
+    await expect(fromRequest).resolves.toMatchObject({ arn: alice.arn });
+    await Promise.all([predicate.close(), custom.close()]);
+  });
+});
