@@ -49,14 +49,26 @@ const plugin: FastifyPluginCallback<CallerIdFastifyOptions> = (fastify: FastifyI
   fastify.decorate('callerid', auth);
   fastify.decorateRequest('caller', null);
   fastify.addHook('onClose', () => auth.close());
-  // A callback hook, not an async one: one promise fewer per request on the hot path.
+  // A callback hook, not an async one, and `check`, which answers a cached token at once: no promise
+  // at all per request on the hot path.
   fastify.addHook('onRequest', (request, _reply, next) => {
     const route = request.routeOptions.config.callerid;
     if (route === false || (!global && route !== true)) return next();
-    auth.authenticate(request.raw.rawHeaders, request, request.raw.socket).then((caller) => {
-      request.caller = caller;
-      next();
-    }, next);
+    let caller: ReturnType<typeof auth.check>;
+    try {
+      caller = auth.check(request.raw.rawHeaders, request, request.raw.socket);
+    } catch (error) {
+      return next(error as Error);
+    }
+    if (caller instanceof Promise) {
+      caller.then((known) => {
+        request.caller = known;
+        next();
+      }, next);
+      return;
+    }
+    request.caller = caller;
+    next();
   });
   done();
 };

@@ -41,12 +41,19 @@ export interface CallerIdMiddleware extends Middleware {
  */
 export function callerid(options: CallerIdKoaOptions): CallerIdMiddleware {
   const auth = createAuthenticator<Context>(options);
-  // Not an async function: the authenticator's promise is the only one a request pays for.
-  const middleware: Middleware = (ctx, next) =>
-    auth.authenticate(ctx.req.rawHeaders, ctx, ctx.req.socket).then((caller) => {
-      ctx.state.caller = caller;
-      return next();
-    });
+  // Not an async function, and `check`, which answers a cached token at once: no promise of ours on
+  // the hot path. What it throws, koa-compose hands to Koa's `ctx.onerror` like any middleware error.
+  const middleware: Middleware = (ctx, next) => {
+    const caller = auth.check(ctx.req.rawHeaders, ctx, ctx.req.socket);
+    if (caller instanceof Promise) {
+      return caller.then((known) => {
+        ctx.state.caller = known;
+        return next();
+      });
+    }
+    ctx.state.caller = caller;
+    return next();
+  };
   return Object.assign(middleware, { authenticator: auth, close: () => auth.close() });
 }
 
