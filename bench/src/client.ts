@@ -11,7 +11,7 @@ import { createTokenProvider, withCallerId } from '@callerid/client';
 import { AUDIENCE, CREDENTIALS, REGION } from './fixtures.js';
 import type { Group, GroupContext } from './group.js';
 import { startHost } from './host/index.js';
-import { alternate, runTasks, spread, type Leg } from './measure.js';
+import { alternate, cpuPerRequest, runTasks, spread, type Leg } from './measure.js';
 
 const CONCURRENCY = 16;
 type Fetch = (url: string) => Promise<Response>;
@@ -27,6 +27,7 @@ async function getTokenCost(ctx: GroupContext): Promise<void> {
 /** `CONCURRENCY` workers sending requests back to back until the leg's time is up; every answer must be a 200. */
 function fetchLeg(fetchFn: Fetch, url: string): Leg {
   return async (seconds) => {
+    const cpu = process.cpuUsage();
     const start = performance.now();
     const deadline = start + seconds * 1_000;
     let requests = 0;
@@ -40,7 +41,8 @@ function fetchLeg(fetchFn: Fetch, url: string): Leg {
     };
     await Promise.all(Array.from({ length: CONCURRENCY }, worker));
     const elapsed = (performance.now() - start) / 1_000;
-    return { requestsPerSecond: requests / elapsed, requests, seconds: elapsed };
+    const { user, system } = process.cpuUsage(cpu);
+    return { requestsPerSecond: requests / elapsed, requests, seconds: elapsed, cpuMicros: user + system };
   };
 }
 
@@ -63,14 +65,14 @@ async function fetchRatio(ctx: GroupContext): Promise<void> {
       unit: 'req/s',
       baseline: { name: 'bare fetch', value: b.requestsPerSecond },
       target: { on: 'ratio', op: '>=', threshold: 0.95 },
-      note: legs,
+      note: `${legs}; client CPU per request ${cpuPerRequest(b)} → ${cpuPerRequest(w)}`,
     });
     ctx.report({
       metric: 'withCallerId(fetch) ÷ fetch, same header',
       value: w.requestsPerSecond,
       unit: 'req/s',
       baseline: { name: `fetch + ${headers.authorization.length}-byte header by hand`, value: h.requestsPerSecond },
-      note: `the wrapper's own cost (no target); ${legs}`,
+      note: `the wrapper's own cost (no target); client CPU per request ${cpuPerRequest(h)} → ${cpuPerRequest(w)}`,
     });
   } finally {
     await host.stop();

@@ -95,12 +95,14 @@ export function spread(f: TaskFigures): string {
   return `±${f.rme.toFixed(1)}%, n=${f.samples}`;
 }
 
-/** What one autocannon run measured. */
+/** What one leg of load (or several, combined) measured. */
 export interface LoadFigures {
   /** Completed requests ÷ autocannon's measured duration. */
   requestsPerSecond: number;
   requests: number;
   seconds: number;
+  /** CPU time (user + system) of the process under test during the leg, µs, when the leg measures it. */
+  cpuMicros?: number;
 }
 
 export interface LoadSpec {
@@ -155,13 +157,25 @@ export async function alternate<const T extends readonly Leg[]>(profile: Profile
   return legs.map(combine) as { [K in keyof T]: LoadFigures };
 }
 
-/** An autocannon leg (see {@link load}). */
-export function cannonLeg(profile: Profile, spec: Omit<LoadSpec, 'seconds'>): Leg {
-  return (seconds) => load(profile, { ...spec, seconds });
+/** An autocannon leg (see {@link load}); with `cpuMicros`, it also measures that process's CPU time. */
+export function cannonLeg(profile: Profile, spec: Omit<LoadSpec, 'seconds'>, cpuMicros?: () => Promise<number>): Leg {
+  if (cpuMicros === undefined) return (seconds) => load(profile, { ...spec, seconds });
+  return async (seconds) => {
+    const before = await cpuMicros();
+    const figures = await load(profile, { ...spec, seconds });
+    return { ...figures, cpuMicros: (await cpuMicros()) - before };
+  };
+}
+
+/** CPU time per completed request, µs, as the note columns print it. */
+export function cpuPerRequest(f: LoadFigures): string {
+  return f.cpuMicros === undefined ? '?' : `${(f.cpuMicros / f.requests).toFixed(1)} µs`;
 }
 
 function combine(legs: readonly LoadFigures[]): LoadFigures {
   const requests = legs.reduce((n, l) => n + l.requests, 0);
   const seconds = legs.reduce((n, l) => n + l.seconds, 0);
-  return { requestsPerSecond: requests / seconds, requests, seconds };
+  const combined: LoadFigures = { requestsPerSecond: requests / seconds, requests, seconds };
+  if (legs.every((l) => l.cpuMicros !== undefined)) combined.cpuMicros = legs.reduce((n, l) => n + l.cpuMicros!, 0);
+  return combined;
 }

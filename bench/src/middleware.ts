@@ -11,7 +11,7 @@ import { FRAMEWORKS, type Framework } from './apps.js';
 import { AUDIENCE, CREDENTIALS, PRINCIPALS, REGION } from './fixtures.js';
 import type { Group, GroupContext } from './group.js';
 import { startHost, type Host } from './host/index.js';
-import { alternate, cannonLeg } from './measure.js';
+import { alternate, cannonLeg, cpuPerRequest } from './measure.js';
 
 const stsCalls = (sts: StsLocal) => sts.stats().actions.GetCallerIdentity?.requests ?? 0;
 
@@ -26,8 +26,8 @@ async function measure(ctx: GroupContext, hosts: { bare: Host; guarded: Host }, 
   if (first.status !== 200) throw new Error(`${framework}: the protected route answered ${first.status} to a valid token`);
   const [unprotected, guarded] = await alternate(
     ctx.profile,
-    cannonLeg(ctx.profile, { url: hosts.bare.url('app'), headers }),
-    cannonLeg(ctx.profile, { url: protectedUrl, headers }),
+    cannonLeg(ctx.profile, { url: hosts.bare.url('app'), headers }, hosts.bare.cpuMicros),
+    cannonLeg(ctx.profile, { url: protectedUrl, headers }, hosts.guarded.cpuMicros),
   );
   const calls = stsCalls(sts) - before;
   ctx.report({
@@ -36,7 +36,7 @@ async function measure(ctx: GroupContext, hosts: { bare: Host; guarded: Host }, 
     unit: 'req/s',
     baseline: { name: 'unprotected', value: unprotected.requestsPerSecond },
     target: { on: 'ratio', op: '>=', threshold: 0.9 },
-    note: `${ctx.profile.rounds} × ${ctx.profile.legSeconds} s legs each, ${ctx.profile.connections} connections; STS calls: ${calls}`,
+    note: `${ctx.profile.rounds} × ${ctx.profile.legSeconds} s legs each, ${ctx.profile.connections} connections; server CPU per request ${cpuPerRequest(unprotected)} → ${cpuPerRequest(guarded)}; STS calls: ${calls}`,
   });
 }
 

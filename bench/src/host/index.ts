@@ -1,11 +1,13 @@
 /** Starts the server host child process (see `server-host.ts`) and stops it. */
-import { fork } from 'node:child_process';
+import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { HostJob, HostReady } from './protocol.js';
+import type { HostCpu, HostJob, HostReady } from './protocol.js';
 
 export interface Host {
   /** Server name → URL. */
   url(name: string): string;
+  /** The host process's CPU time so far (user + system), µs. */
+  cpuMicros(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -41,6 +43,7 @@ export function startHost(job: HostJob): Promise<Host> {
           if (url === undefined) throw new Error(`server host (${job.kind}) has no ${name}`);
           return url;
         },
+        cpuMicros: () => askCpu(child),
         stop,
       });
     });
@@ -48,5 +51,20 @@ export function startHost(job: HostJob): Promise<Host> {
       clearTimeout(timer);
       reject(new Error(`server host (${job.kind}) exited before it was ready (${signal ?? code})`));
     });
+  });
+}
+
+function askCpu(child: ChildProcess): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const onMessage = (message: HostCpu | HostReady) => {
+      if (!('cpuMicros' in message)) return;
+      child.off('message', onMessage);
+      resolve(message.cpuMicros);
+    };
+    child.on('message', onMessage);
+    if (!child.send('cpu')) {
+      child.off('message', onMessage);
+      reject(new Error('server host: IPC channel is full'));
+    }
   });
 }

@@ -14,3 +14,8 @@ export interface HostReady {
   /** Server name (`app`, `plain`, `sts-local`) → URL. */
   urls: Record<string, string>;
 }
+
+/** The host's answer to a `cpu` message: its `process.cpuUsage()` so far (user + system), in µs. */
+export interface HostCpu {
+  cpuMicros: number;
+}

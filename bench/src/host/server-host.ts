@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { startStsLocal } from '@callerid/sts-local';
 import { START, type RunningApp } from '../apps.js';
 import { PRINCIPALS } from '../fixtures.js';
-import type { HostJob, HostReady } from './protocol.js';
+import type { HostCpu, HostJob, HostReady } from './protocol.js';
 
 async function startPlain(): Promise<RunningApp> {
   const server = createServer((_req, res) => {
@@ -53,6 +53,10 @@ async function stop(): Promise<void> {
 }
 process.on('message', (message) => {
   if (message === 'stop') void stop();
+  if (message === 'cpu') {
+    const { user, system } = process.cpuUsage();
+    process.send!({ cpuMicros: user + system } satisfies HostCpu);
+  }
 });
 process.on('disconnect', () => void stop());
 process.send!({ ready: true, urls } satisfies HostReady);
