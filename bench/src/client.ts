@@ -57,8 +57,9 @@ async function fetchRatio(ctx: GroupContext): Promise<void> {
     const headers = { authorization: `Bearer ${token}` };
     const bare: Fetch = (u) => fetch(u);
     const byHand: Fetch = (u) => fetch(u, { headers });
-    const [b, h, w] = await alternate(ctx.profile, fetchLeg(bare, url), fetchLeg(byHand, url), fetchLeg(wrapped, url));
-    const legs = `${ctx.profile.rounds} × ${ctx.profile.legSeconds} s legs each, ${CONCURRENCY} concurrent`;
+    const profile = { ...ctx.profile, rounds: ctx.profile.fetchRounds };
+    const [b, h, w] = await alternate(profile, fetchLeg(bare, url), fetchLeg(byHand, url), fetchLeg(wrapped, url));
+    const legs = `${profile.rounds} × ${profile.legSeconds} s legs each, ${CONCURRENCY} concurrent`;
     ctx.report({
       metric: 'withCallerId(fetch) ÷ fetch',
       value: w.requestsPerSecond,

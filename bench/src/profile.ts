@@ -1,5 +1,5 @@
 /**
- * How long each kind of measurement runs. `full` is what `pnpm bench` uses (about 1.5 minutes in all on
+ * How long each kind of measurement runs. `full` is what `pnpm bench` uses (about 2.5 minutes in all on
  * a quiet 2-core machine); `smoke` only proves that every measurement still runs end to end (figures are
  * meaningless).
  */
@@ -18,6 +18,11 @@ export interface Profile {
    */
   readonly legSeconds: number;
   readonly rounds: number;
+  /**
+   * Rounds for the client's fetch legs: the process under test is the load generator itself there, so
+   * its legs are noisier than autocannon's and get more of them.
+   */
+  readonly fetchRounds: number;
   readonly warmupSeconds: number;
   readonly sampleIntMs: number;
   readonly connections: number;
@@ -33,6 +38,7 @@ export const FULL: Profile = {
   spawns: 10,
   legSeconds: 1,
   rounds: 8,
+  fetchRounds: 12,
   warmupSeconds: 2,
   sampleIntMs: 1_000,
   connections: 16,
@@ -47,6 +53,7 @@ export const SMOKE: Profile = {
   spawns: 1,
   legSeconds: 0.2,
   rounds: 2,
+  fetchRounds: 2,
   warmupSeconds: 0.1,
   sampleIntMs: 100,
   connections: 4,
