@@ -61,18 +61,22 @@ export class IssuerKeys {
   }
 
   /** The key for a token header, for jose's `jwtVerify`. Throws `jwt_key_unknown` or `jwks_unavailable`. */
-  readonly getKey = async (header: JWSHeaderParameters, token: FlattenedJWSInput): Promise<KeyResult> => {
+  readonly getKey = (header: JWSHeaderParameters, token: FlattenedJWSInput): Promise<KeyResult> => {
     const now = Date.now();
     const { uat } = this.#cache;
     // The hot path: keys younger than cacheMaxAge that know the kid need no trip through jose's
-    // remote set. Anything else (an unknown kid, old keys) takes the path that may fetch.
+    // remote set. Anything else (an unknown kid, old keys) takes the path that may fetch. Not an
+    // async function: jose awaits this promise itself, and every extra hop delays the signature check.
     if (uat !== undefined && now - uat < this.#cacheMaxAgeMs) {
-      try {
-        return await this.#keysFetchedAt(uat)(header, token);
-      } catch (err) {
+      return this.#keysFetchedAt(uat)(header, token).catch((err: unknown) => {
         if (!isKeyMismatch(err)) throw err;
-      }
+        return this.#refetch(header, token, now);
+      });
     }
+    return this.#refetch(header, token, now);
+  };
+
+  async #refetch(header: JWSHeaderParameters, token: FlattenedJWSInput, now: number): Promise<KeyResult> {
     // After a failed fetch, do not dial again until the cooldown has passed: serve what we have.
     if (now - this.#failedAt < this.#cooldownMs) return this.#fromLastGood(header, token, now);
     try {
@@ -82,7 +86,7 @@ export class IssuerKeys {
       this.#failedAt = Date.now();
       return this.#fromLastGood(header, token, now, err);
     }
-  };
+  }
 
   // The last good key set as a local set, rebuilt only when jose has fetched a new one.
   #keysFetchedAt(uat: number): LocalSet {
