@@ -133,6 +133,13 @@ const cases: Case[] = [
   },
   { name: 'another scheme → 401 with a bare challenge', headers: () => ['authorization', 'Basic YWxpY2U6cGFzc3dvcmQ='], status: 401, challenge: `Bearer realm="${REALM}"`, code: 'token_missing' },
   { name: 'an unprotected route needs no token', path: '/public', headers: () => [], status: 200 },
+  {
+    name: 'an allow predicate rejecting without a reason → 500, never a pass',
+    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
+    options: () => ({ allow: () => Promise.reject() }),
+    headers: bearer('alice'),
+    status: 500,
+  },
 ];
 
 const everyToken = () => Object.values(tokens);

@@ -4,7 +4,7 @@
  * (`CallerIdError`, which carries status and headers) into their framework's idiom.
  */
 import { extractBearerCandidate, isB64Token, type HeadersInput } from './bearer.js';
-import { CallerIdError, isCallerIdError } from './errors.js';
+import { asError, CallerIdError, isCallerIdError } from './errors.js';
 import type { Identity } from './identity.js';
 import { compileMapping, type MappingEntry } from './mapping.js';
 import { compileAllow, rememberRealm, type AllowOption } from './policy.js';
@@ -112,7 +112,7 @@ export function createAuthenticator<Req = unknown>(options: AuthenticatorOptions
     return error;
   };
   const reject = (error: unknown, identity?: Identity): never => {
-    throw notify(error, identity);
+    throw notify(asError(error), identity);
   };
   const rejectVerification = (error: unknown): never => reject(error);
 

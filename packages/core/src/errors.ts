@@ -189,3 +189,12 @@ function quote(value: string): string {
 export function isCallerIdError(err: unknown): err is CallerIdError {
   return err instanceof CallerIdError || (err instanceof Error && err.name === 'CallerIdError' && typeof (err as { code?: unknown }).code === 'string');
 }
+
+/**
+ * What a custom `allow` predicate or `getToken` threw, as an Error (internal). A thrown `undefined`, or
+ * a promise rejected without a reason, must never reach a framework's `next(err)` as "no error" and
+ * let the request in: it becomes a TypeError, which frameworks answer with a 500.
+ */
+export function asError(error: unknown): Error {
+  return error instanceof Error ? error : new TypeError('callerid: a custom allow or getToken threw a value that is not an Error');
+}

@@ -6,7 +6,7 @@
  * Rules are compiled once (patterns parsed, bad configuration refused with a `TypeError`), and a
  * policy without a predicate decides synchronously, keeping the cached-token path cheap.
  */
-import { CallerIdError } from './errors.js';
+import { asError, CallerIdError } from './errors.js';
 import type { Identity, PrincipalType } from './identity.js';
 import { compilePrincipalPattern, matchesPrincipal, type PrincipalMatcher } from './principal-pattern.js';
 
@@ -135,7 +135,13 @@ export function createGuard(allow: AllowOption, options: GuardOptions = {}): Gua
     const realm = options.realm ?? (request === undefined ? undefined : requestRealms.get(request));
     if (caller === undefined) throw new Error('callerid: a route guard ran before the callerid middleware set the caller');
     if (caller === null) throw new CallerIdError('token_missing', { realm });
-    if ((await authorize(caller)) !== true) throw new CallerIdError('caller_not_allowed', { realm });
+    let verdict: boolean;
+    try {
+      verdict = await authorize(caller);
+    } catch (error) {
+      throw asError(error);
+    }
+    if (verdict !== true) throw new CallerIdError('caller_not_allowed', { realm });
     return caller;
   };
 }

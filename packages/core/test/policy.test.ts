@@ -167,6 +167,13 @@ describe('createGuard', () => {
     await expect(createGuard({ accounts: [ACCT] })(alice)).resolves.toBe(alice);
   });
 
+  it('a predicate that throws something that is not an Error fails closed, with a TypeError', async () => {
+    // eslint-disable-next-line @typescript-eslint/only-throw-error
+    await expect(createGuard(() => { throw undefined; })(alice)).rejects.toBeInstanceOf(TypeError);
+    // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
+    await expect(createGuard(() => Promise.reject())(alice)).rejects.toBeInstanceOf(TypeError);
+  });
+
   it('403 insufficient_scope when not allowed, with the configured realm', async () => {
     const err = await rejection(createGuard({ accounts: ['444455556666'] }, { realm: 'payments' })(alice));
     expect(err).toBeInstanceOf(CallerIdError);
