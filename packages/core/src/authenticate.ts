@@ -48,6 +48,9 @@ export interface AuthenticatorOptions<Req = unknown> extends VerifierOptions {
   realm?: string;
 }
 
+/** What {@link Authenticator.checkCallback} calls: `(error, null)`, or `(null, caller)` (`caller` is `null` when anonymous). */
+export type CheckCallback = (error: Error | null, caller: Identity | null) => void;
+
 /** A configured authenticator. Create one per app (it owns the verifier and its cache), not per request. */
 export interface Authenticator<Req = unknown> {
   /**
@@ -75,6 +78,20 @@ export interface Authenticator<Req = unknown> {
    * ```
    */
   check(headers: HeadersInput, request?: Req, connection?: object): Identity | null | Promise<Identity | null>;
+  /**
+   * {@link check} for callback-style hooks (Express middleware, Fastify's `onRequest`): calls
+   * `done(null, caller)` or `done(error)` exactly once — synchronously when the answer is known at once.
+   *
+   * @example
+   * ```ts
+   * auth.checkCallback(req.rawHeaders, req, req.socket, (error, caller) => {
+   *   if (error) return next(error);
+   *   req.caller = caller;
+   *   next();
+   * });
+   * ```
+   */
+  checkCallback(headers: HeadersInput, request: Req | undefined, connection: object | undefined, done: CheckCallback): void;
   /** The realm used in challenges (for route guards). */
   readonly realm: string | undefined;
   /** The verifier this authenticator owns. */
@@ -207,7 +224,19 @@ export function createAuthenticator<Req = unknown>(options: AuthenticatorOptions
     }
   }
 
-  return { authenticate, check, realm, verifier, close: () => verifier.close() };
+  function checkCallback(headers: HeadersInput, request: Req | undefined, connection: object | undefined, done: CheckCallback): void {
+    let answer: Answer;
+    try {
+      answer = check(headers, request, connection);
+    } catch (error) {
+      done(error as Error, null);
+      return;
+    }
+    if (answer instanceof Promise) answer.then((caller) => done(null, caller), (error: unknown) => done(error as Error, null));
+    else done(null, answer);
+  }
+
+  return { authenticate, check, checkCallback, realm, verifier, close: () => verifier.close() };
 }
 
 // Hooks are for logging and metrics: a bug there must neither fail nor admit a request.

@@ -24,7 +24,7 @@ export { parseArn, tryParseArn, canonicalizeArn } from './arn.js';
 export type { ParsedArn } from './arn.js';
 export { MAX_STS_RESPONSE_BYTES, DEFAULT_STS_TIMEOUT_MS } from './sts-client.js';
 export { createAuthenticator } from './authenticate.js';
-export type { Authenticator, AuthenticatorOptions, GetToken, RejectedEvent, VerifiedEvent } from './authenticate.js';
+export type { Authenticator, AuthenticatorOptions, CheckCallback, GetToken, RejectedEvent, VerifiedEvent } from './authenticate.js';
 export { createWebIdentityVerifier, mintWebIdentityToken, parseWebIdentityToken, AWS_NAMESPACE_CLAIM, MAX_WEB_IDENTITY_LIFETIME_SECONDS } from './web-identity/index.js';
 export type {
   JwksOptions,

@@ -227,3 +227,51 @@ describe('authenticator.check: the same answers, at once when they are known', (
     await Promise.all([predicate.close(), custom.close()]);
   });
 });
+
+describe('authenticator.checkCallback and what custom code throws', () => {
+  const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
+  type Call = [Error | null, Identity | null];
+  const callback = (a: ReturnType<typeof auth>, headers: Parameters<ReturnType<typeof auth>['check']>[0]) => {
+    const calls: Call[] = [];
+    let sync = false;
+    const settled = new Promise<Call[]>((resolve) => {
+      a.checkCallback(headers, {}, undefined, (error, caller) => {
+        calls.push([error, caller]);
+        resolve(calls);
+      });
+      sync = calls.length > 0;
+    });
+    return { settled, sync: () => sync };
+  };
+
+  it('calls back once: later for a first verification, at once for a cached token or a refusal', async () => {
+    const a = auth();
+    const first = callback(a, bearer(aliceToken));
+    expect(first.sync()).toBe(false);
+    expect(await first.settled).toEqual([[null, expect.objectContaining({ arn: alice.arn })]]);
+    const cached = callback(a, bearer(aliceToken));
+    expect(cached.sync()).toBe(true);
+    expect(await cached.settled).toEqual([[null, expect.objectContaining({ arn: alice.arn })]]);
+    const missing = callback(a, {});
+    expect(missing.sync()).toBe(true);
+    const [[error, caller]] = (await missing.settled) as [Call];
+    expect(error).toMatchObject({ code: 'token_missing', status: 401 });
+    expect(caller).toBeNull();
+    await a.close();
+  });
+
+  it('a custom allow or getToken that throws something that is not an Error fails closed, with a TypeError', async () => {
+    const throwing = [
+      auth({ allow: () => { throw undefined; } }), // eslint-disable-line @typescript-eslint/only-throw-error
+      auth({ allow: () => Promise.reject() }), // eslint-disable-line @typescript-eslint/prefer-promise-reject-errors
+      auth<unknown>({ getToken: () => Promise.reject(null) }), // eslint-disable-line @typescript-eslint/prefer-promise-reject-errors
+    ];
+    for (const a of throwing) {
+      await expect(a.authenticate(bearer(aliceToken), {})).rejects.toBeInstanceOf(TypeError);
+      const [[error, caller]] = (await callback(a, bearer(aliceToken)).settled) as [Call];
+      expect(error).toBeInstanceOf(TypeError);
+      expect(caller).toBeNull();
+      await a.close();
+    }
+  });
+});
