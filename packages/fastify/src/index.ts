@@ -49,26 +49,16 @@ const plugin: FastifyPluginCallback<CallerIdFastifyOptions> = (fastify: FastifyI
   fastify.decorate('callerid', auth);
   fastify.decorateRequest('caller', null);
   fastify.addHook('onClose', () => auth.close());
-  // A callback hook, not an async one, and `check`, which answers a cached token at once: no promise
-  // at all per request on the hot path.
+  // A callback hook, not an async one, and `checkCallback`, which answers a cached token at once: no
+  // promise at all per request on the hot path.
   fastify.addHook('onRequest', (request, _reply, next) => {
     const route = request.routeOptions.config.callerid;
     if (route === false || (!global && route !== true)) return next();
-    let caller: ReturnType<typeof auth.check>;
-    try {
-      caller = auth.check(request.raw.rawHeaders, request, request.raw.socket);
-    } catch (error) {
-      return next(error as Error);
-    }
-    if (caller instanceof Promise) {
-      caller.then((known) => {
-        request.caller = known;
-        next();
-      }, next);
-      return;
-    }
-    request.caller = caller;
-    next();
+    auth.checkCallback(request.raw.rawHeaders, request, request.raw.socket, (error, caller) => {
+      if (error) return next(error);
+      request.caller = caller;
+      next();
+    });
   });
   done();
 };
