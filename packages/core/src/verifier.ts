@@ -165,8 +165,7 @@ export function createVerifierCore(options: VerifierOptions): VerifierCore {
       pending = verifyUncached(token).then(
         (identity) => {
           inflight.delete(key);
-          const expiresAt = Date.parse(identity.expiresAt);
-          remember(key, { expiresAt, identity: Object.freeze(identity) });
+          if (cache) remember(key, { expiresAt: Date.parse(identity.expiresAt), identity: Object.freeze(identity) });
           return identity;
         },
         (err: unknown) => {
