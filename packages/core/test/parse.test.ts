@@ -1,6 +1,7 @@
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { CallerIdError, PARTITION_IDS, parseToken, type CallerIdErrorCode, type ParseTokenOptions } from '../src/index.js';
+import { decodeBase64UrlStrict } from '../src/token-format.js';
 import { awsCli, golden, principal, signedAtOf } from './fixtures.js';
 
 const tokenOf = (url: string) => 'k8s-aws-v1.' + Buffer.from(url, 'latin1').toString('base64url');
@@ -153,6 +154,33 @@ describe('parseToken rejects (step 1–2: size, prefix, encoding)', () => {
     const tweaked = short.slice(0, -1) + alphabet[alphabet.indexOf(last) + 1]!;
     expect(Buffer.from(tweaked.slice(11), 'base64url').equals(Buffer.from(short.slice(11), 'base64url'))).toBe(true);
     expect(outcome(tweaked)).toBe('token_encoding');
+  });
+});
+
+describe('decodeBase64UrlStrict', () => {
+  // The definition it must agree with: URL alphabet only, no padding, a possible length, zero unused bits.
+  const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+  const canonical = (text: string) => {
+    if (!/^[A-Za-z0-9_-]+$/.test(text) || text.length % 4 === 1) return false;
+    const rest = text.length % 4;
+    return rest === 0 || (ALPHABET.indexOf(text.at(-1)!) & (rest === 2 ? 0x0f : 0x03)) === 0;
+  };
+
+  it('accepts exactly the canonical base64url spellings, and decodes them', () => {
+    const chars = ALPHABET + '+/= \n.%\u00e9';
+    let seed = 42;
+    const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
+    for (let i = 0; i < 20_000; i++) {
+      const length = Math.floor(random() * 12);
+      // Mostly alphabet characters, so that canonical strings are common too.
+      const text = Array.from({ length }, () => {
+        const pool = random() < 0.9 ? ALPHABET : chars;
+        return pool[Math.floor(random() * pool.length)]!;
+      }).join('');
+      const decoded = decodeBase64UrlStrict(text);
+      expect(decoded !== undefined, JSON.stringify(text)).toBe(canonical(text));
+      if (decoded) expect(decoded.equals(Buffer.from(text, 'base64url'))).toBe(true);
+    }
   });
 });
 
