@@ -1,5 +1,4 @@
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -8,6 +7,7 @@ import express4 from 'express4';
 import type { StsLocal } from '@callerid/sts-local';
 import { callerid, callerIdErrorHandler, requireCaller } from '../src/index.js';
 import { ACCT, admin, alice, AUDIENCE, bearer, startSts, tokenFor } from '../../../integration/test/harness/sts.js';
+import { expectReadmeEmbedsServer, expectReadmeServerFlow } from '../../../integration/test/harness/readme-server.js';
 
 let sts: StsLocal;
 let aliceToken: string;
@@ -36,9 +36,7 @@ async function serve(app: { listen(port: number, host: string): Server }): Promi
 
 describe('README server', () => {
   it('is the file the README embeds', () => {
-    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
-    const source = readFileSync(new URL('./readme-server.ts', import.meta.url), 'utf8');
-    expect(readme).toContain(source.trim());
+    expectReadmeEmbedsServer(new URL('./', import.meta.url));
   });
 
   it('runs as documented', async () => {
@@ -49,20 +47,9 @@ describe('README server', () => {
     if (!server.listening) await once(server, 'listening');
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
-    expect((await fetch(`${url}/healthz`)).status).toBe(200);
-    const anonymous = await fetch(`${url}/whoami`);
-    expect(anonymous.status).toBe(401);
-    expect(anonymous.headers.get('www-authenticate')).toBe('Bearer realm="callerid"');
-    expect(await anonymous.json()).toEqual({ error: 'unauthorized', error_description: 'No bearer token was sent.', code: 'token_missing' });
-
-    const me = await fetch(`${url}/whoami`, { headers: bearer(aliceToken) });
-    expect(await me.json()).toEqual({ arn: alice.arn, username: null });
-    const refusal = await fetch(`${url}/refunds`, { method: 'POST', headers: bearer(aliceToken) });
-    expect(refusal.status).toBe(403);
-    expect(refusal.headers.get('www-authenticate')).toMatch(/error="insufficient_scope"/);
-    const refund = await fetch(`${url}/refunds`, { method: 'POST', headers: bearer(adminToken) });
-    expect(refund.status).toBe(201);
-    expect(await refund.json()).toEqual({ approvedBy: 'admin:jane-example.com' });
+    await expectReadmeServerFlow(url, async (anonymous) => {
+      expect(await anonymous.json()).toEqual({ error: 'unauthorized', error_description: 'No bearer token was sent.', code: 'token_missing' });
+    });
   });
 });
 

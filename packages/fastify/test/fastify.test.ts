@@ -1,10 +1,10 @@
-import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { StsLocal } from '@callerid/sts-local';
 import callerid, { requireCaller, requireGroups } from '../src/index.js';
 import { admin, alice, AUDIENCE, bearer, startSts, tokenFor } from '../../../integration/test/harness/sts.js';
+import { expectReadmeEmbedsServer, expectReadmeServerFlow } from '../../../integration/test/harness/readme-server.js';
 
 let sts: StsLocal;
 let aliceToken: string;
@@ -29,9 +29,7 @@ function newApp(): FastifyInstance {
 
 describe('README server', () => {
   it('is the file the README embeds', () => {
-    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
-    const source = readFileSync(new URL('./readme-server.ts', import.meta.url), 'utf8');
-    expect(readme).toContain(source.trim());
+    expectReadmeEmbedsServer(new URL('./', import.meta.url));
   });
 
   it('runs as documented', async () => {
@@ -41,18 +39,9 @@ describe('README server', () => {
     apps.push(app);
     const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
 
-    expect((await fetch(`${url}/healthz`)).status).toBe(200);
-    const anonymous = await fetch(`${url}/whoami`);
-    expect(anonymous.status).toBe(401);
-    expect(anonymous.headers.get('www-authenticate')).toBe('Bearer realm="callerid"');
-    expect(await anonymous.json()).toMatchObject({ statusCode: 401, code: 'token_missing' });
-    expect(await (await fetch(`${url}/whoami`, { headers: bearer(aliceToken) })).json()).toEqual({ arn: alice.arn, username: null });
-    const refusal = await fetch(`${url}/refunds`, { method: 'POST', headers: bearer(aliceToken) });
-    expect(refusal.status).toBe(403);
-    expect(refusal.headers.get('www-authenticate')).toMatch(/error="insufficient_scope"/);
-    const refund = await fetch(`${url}/refunds`, { method: 'POST', headers: bearer(adminToken) });
-    expect(refund.status).toBe(201);
-    expect(await refund.json()).toEqual({ approvedBy: 'admin:jane-example.com' });
+    await expectReadmeServerFlow(url, async (anonymous) => {
+      expect(await anonymous.json()).toMatchObject({ statusCode: 401, code: 'token_missing' });
+    });
   });
 });
 

@@ -1,5 +1,4 @@
 import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,6 +6,7 @@ import Koa from 'koa';
 import type { StsLocal } from '@callerid/sts-local';
 import { callerid, requireCaller } from '../src/index.js';
 import { admin, alice, AUDIENCE, bearer, startSts, tokenFor } from '../../../integration/test/harness/sts.js';
+import { expectReadmeEmbedsServer, expectReadmeServerFlow } from '../../../integration/test/harness/readme-server.js';
 
 let sts: StsLocal;
 let aliceToken: string;
@@ -37,9 +37,7 @@ async function serve(app: Koa): Promise<string> {
 
 describe('README server', () => {
   it('is the file the README embeds', () => {
-    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
-    const source = readFileSync(new URL('./readme-server.ts', import.meta.url), 'utf8');
-    expect(readme).toContain(source.trim());
+    expectReadmeEmbedsServer(new URL('./', import.meta.url));
   });
 
   it('runs as documented', async () => {
@@ -50,18 +48,9 @@ describe('README server', () => {
     if (!server.listening) await once(server, 'listening');
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
-    expect((await fetch(`${url}/healthz`)).status).toBe(200);
-    const anonymous = await fetch(`${url}/whoami`);
-    expect(anonymous.status).toBe(401);
-    expect(anonymous.headers.get('www-authenticate')).toBe('Bearer realm="callerid"');
-    expect(await anonymous.text()).toBe('No bearer token was sent.');
-    expect(await (await fetch(`${url}/whoami`, { headers: bearer(aliceToken) })).json()).toEqual({ arn: alice.arn, username: null });
-    const refusal = await fetch(`${url}/refunds`, { method: 'POST', headers: bearer(aliceToken) });
-    expect(refusal.status).toBe(403);
-    expect(refusal.headers.get('www-authenticate')).toMatch(/error="insufficient_scope"/);
-    const refund = await fetch(`${url}/refunds`, { method: 'POST', headers: bearer(adminToken) });
-    expect(refund.status).toBe(201);
-    expect(await refund.json()).toEqual({ approvedBy: 'admin:jane-example.com' });
+    await expectReadmeServerFlow(url, async (anonymous) => {
+      expect(await anonymous.text()).toBe('No bearer token was sent.');
+    });
   });
 });
 
