@@ -229,10 +229,11 @@ export function createAuthenticator<Req = unknown>(options: AuthenticatorOptions
     try {
       answer = check(headers, request, connection);
     } catch (error) {
-      done(error as Error, null);
+      done(asError(error), null);
       return;
     }
-    if (answer instanceof Promise) answer.then((caller) => done(null, caller), (error: unknown) => done(error as Error, null));
+    // `asError` again, though every refusal is one already: a falsy error here would read as a pass.
+    if (answer instanceof Promise) answer.then((caller) => done(null, caller), (error: unknown) => done(asError(error), null));
     else done(null, answer);
   }
 

@@ -191,7 +191,8 @@ export function isCallerIdError(err: unknown): err is CallerIdError {
 }
 
 /**
- * What a custom `allow` predicate or `getToken` threw, as an Error (internal). A thrown `undefined`, or
+ * What a custom `allow` predicate or `getToken` threw, as an Error (internal; also the last word in
+ * `checkCallback`, whose `done(error)` must never receive a falsy error). A thrown `undefined`, or
  * a promise rejected without a reason, must never reach a framework's `next(err)` as "no error" and
  * let the request in: it becomes a TypeError, which frameworks answer with a 500.
  */
