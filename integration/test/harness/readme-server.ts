@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { expect } from 'vitest';
-import { admin, alice, bearer, tokenFor } from './sts.js';
+import { alice, bearer, type StsFixture } from './sts.js';
 
 /** Asserts that the package's README (`../README.md` from `testDir`) holds `./readme-server.ts` verbatim. */
 export function expectReadmeEmbedsServer(testDir: URL): void {
@@ -20,8 +20,11 @@ export function expectReadmeEmbedsServer(testDir: URL): void {
  * caller for alice; `POST /refunds` refuses alice with 403 `insufficient_scope` and lets the admin
  * session (mapped to `admin:{{SessionName}}`) through with 201.
  */
-export async function expectReadmeServerFlow(url: string, expectMissingTokenBody: (response: Response) => Promise<void>): Promise<void> {
-  const [aliceToken, adminToken] = await Promise.all([tokenFor(alice), tokenFor(admin)]);
+export async function expectReadmeServerFlow(
+  url: string,
+  { aliceToken, adminToken }: StsFixture,
+  expectMissingTokenBody: (response: Response) => Promise<void>,
+): Promise<void> {
   expect((await fetch(`${url}/healthz`)).status).toBe(200);
   const anonymous = await fetch(`${url}/whoami`);
   expect(anonymous.status).toBe(401);

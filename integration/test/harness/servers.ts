@@ -8,7 +8,6 @@
  */
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { AuthenticatorOptions } from '@callerid/core';
 import * as calleridExpress from '@callerid/express';
 import calleridFastify, { requireGroups as fastifyRequireGroups } from '@callerid/fastify';
@@ -16,6 +15,7 @@ import * as calleridKoa from '@callerid/koa';
 import express from 'express';
 import Fastify from 'fastify';
 import Koa from 'koa';
+import { urlOf } from './loopback.js';
 
 /** Options every harness takes: the shared adapter options, with `getToken` expressed as "read this header". */
 export type HarnessOptions = Omit<AuthenticatorOptions, 'getToken'> & { tokenHeader?: string };
@@ -32,10 +32,6 @@ export interface AdapterHarness {
   describeError(body: string): string | undefined;
 }
 
-function urlOf(server: Server): string {
-  const { port } = server.address() as AddressInfo;
-  return `http://127.0.0.1:${port}`;
-}
 
 async function listen(server: Server): Promise<void> {
   server.listen(0, '127.0.0.1');

@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { mintToken } from '@callerid/core';
 import { startStsLocal, type Principal, type StsLocal } from '@callerid/sts-local';
+import { afterAll, beforeAll } from 'vitest';
 
 export const AUDIENCE = 'payments-api';
 export const ACCT = '111122223333';
@@ -38,6 +39,29 @@ export const admin: Principal = {
 /** sts-local with `alice` and the `admin` session (the adapters' own tests). */
 export function startSts(): Promise<StsLocal> {
   return startStsLocal({ principals: [alice, admin] });
+}
+
+/** What {@link useSts} provides to a test file, filled in before its first test. */
+export interface StsFixture {
+  readonly sts: StsLocal;
+  readonly aliceToken: string;
+  readonly adminToken: string;
+}
+
+/**
+ * For a test file: starts {@link startSts} before its tests and mints a token each for alice and the
+ * admin session; stops sts-local after them.
+ */
+export function useSts(): StsFixture {
+  const fixture = {} as { sts: StsLocal; aliceToken: string; adminToken: string };
+  beforeAll(async () => {
+    fixture.sts = await startSts();
+    [fixture.aliceToken, fixture.adminToken] = await Promise.all([tokenFor(alice), tokenFor(admin)]);
+  });
+  afterAll(async () => {
+    await fixture.sts?.close();
+  });
+  return fixture;
 }
 
 /** `Authorization: Bearer <token>` as a headers object. */

@@ -1,37 +1,28 @@
 import { once } from 'node:events';
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import express from 'express';
 import express4 from 'express4';
-import type { StsLocal } from '@callerid/sts-local';
 import { callerid, callerIdErrorHandler, requireCaller } from '../src/index.js';
-import { ACCT, admin, alice, AUDIENCE, bearer, startSts, tokenFor } from '../../../integration/test/harness/sts.js';
+import { ACCT, alice, AUDIENCE, bearer, useSts } from '../../../integration/test/harness/sts.js';
 import { expectReadmeEmbedsServer, expectReadmeServerFlow } from '../../../integration/test/harness/readme-server.js';
+import { urlOf } from '../../../integration/test/harness/loopback.js';
 
-let sts: StsLocal;
-let aliceToken: string;
-let adminToken: string;
+const env = useSts();
 const servers: Server[] = [];
 
-beforeAll(async () => {
-  sts = await startSts();
-  aliceToken = await tokenFor(alice);
-  adminToken = await tokenFor(admin);
-});
 afterAll(async () => {
   for (const server of servers) {
     server.closeAllConnections();
     server.close();
   }
-  await sts.close();
 });
 
 async function serve(app: { listen(port: number, host: string): Server }): Promise<string> {
   const server = app.listen(0, '127.0.0.1');
   servers.push(server);
   if (!server.listening) await once(server, 'listening');
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return urlOf(server);
 }
 
 describe('README server', () => {
@@ -40,14 +31,14 @@ describe('README server', () => {
   });
 
   it('runs as documented', async () => {
-    process.env.CALLERID_STS_ENDPOINT = sts.url;
+    process.env.CALLERID_STS_ENDPOINT = env.sts.url;
     process.env.PORT = '0';
     const { server } = await import('./readme-server.js');
     servers.push(server);
     if (!server.listening) await once(server, 'listening');
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const url = urlOf(server);
 
-    await expectReadmeServerFlow(url, async (anonymous) => {
+    await expectReadmeServerFlow(url, env, async (anonymous) => {
       expect(await anonymous.json()).toEqual({ error: 'unauthorized', error_description: 'No bearer token was sent.', code: 'token_missing' });
     });
   });
@@ -56,35 +47,35 @@ describe('README server', () => {
 describe('Express idioms', () => {
   it("Express's default final handler answers with the error's status and headers", async () => {
     const app = express();
-    app.use(callerid({ audience: AUDIENCE, stsEndpoint: sts.url, realm: 'payments', allow: { principalTypes: ['assumed-role'] } }));
+    app.use(callerid({ audience: AUDIENCE, stsEndpoint: env.sts.url, realm: 'payments', allow: { principalTypes: ['assumed-role'] } }));
     app.get('/', (req, res) => { res.json(req.caller); });
     const url = await serve(app);
 
     const missing = await fetch(url);
     expect(missing.status).toBe(401);
     expect(missing.headers.get('www-authenticate')).toBe('Bearer realm="payments"');
-    const denied = await fetch(url, { headers: bearer(aliceToken) });
+    const denied = await fetch(url, { headers: bearer(env.aliceToken) });
     expect(denied.status).toBe(403);
     expect(denied.headers.get('www-authenticate')).toMatch(/^Bearer realm="payments", error="insufficient_scope"/);
     const body = await denied.text();
-    expect(body).not.toContain(aliceToken.slice(11, 60));
-    expect((await fetch(url, { headers: bearer(adminToken) })).status).toBe(200);
+    expect(body).not.toContain(env.aliceToken.slice(11, 60));
+    expect((await fetch(url, { headers: bearer(env.adminToken) })).status).toBe(200);
   });
 
   it('503 with Retry-After when STS is throttling', async () => {
     const app = express();
-    app.use(callerid({ audience: AUDIENCE, stsEndpoint: sts.url }));
+    app.use(callerid({ audience: AUDIENCE, stsEndpoint: env.sts.url }));
     app.get('/', (_req, res) => { res.send('ok'); });
     app.use(callerIdErrorHandler());
     const url = await serve(app);
-    sts.setFaults({ throttle: { fraction: 1 } });
+    env.sts.setFaults({ throttle: { fraction: 1 } });
     try {
-      const res = await fetch(url, { headers: bearer(aliceToken) });
+      const res = await fetch(url, { headers: bearer(env.aliceToken) });
       expect(res.status).toBe(503);
       expect(res.headers.get('retry-after')).toMatch(/^\d+$/);
       expect(await res.json()).toMatchObject({ error: 'temporarily_unavailable', code: 'sts_throttled' });
     } finally {
-      sts.setFaults(undefined);
+      env.sts.setFaults(undefined);
     }
   });
 
@@ -106,7 +97,7 @@ describe('Express idioms', () => {
 
   it('works with Express 4', async () => {
     const app = express4();
-    app.use(callerid({ audience: AUDIENCE, stsEndpoint: sts.url, map: [{ accountId: ACCT, username: '{{AccountID}}', groups: ['tenants'] }] }));
+    app.use(callerid({ audience: AUDIENCE, stsEndpoint: env.sts.url, map: [{ accountId: ACCT, username: '{{AccountID}}', groups: ['tenants'] }] }));
     app.get('/', (req: express.Request, res: express.Response) => { res.json(req.caller); });
     app.get('/tenants', requireCaller({ groups: ['tenants'] }), (_req: express.Request, res: express.Response) => { res.send('ok'); });
     app.use(callerIdErrorHandler());
@@ -115,14 +106,14 @@ describe('Express idioms', () => {
     expect(missing.status).toBe(401);
     expect(missing.headers.get('www-authenticate')).toBe('Bearer realm="callerid"');
     expect(await missing.json()).toMatchObject({ code: 'token_missing' });
-    const ok = await fetch(url, { headers: bearer(aliceToken) });
+    const ok = await fetch(url, { headers: bearer(env.aliceToken) });
     expect(await ok.json()).toMatchObject({ arn: alice.arn, username: ACCT, groups: ['tenants'] });
-    expect((await fetch(`${url}/tenants`, { headers: bearer(aliceToken) })).status).toBe(200);
+    expect((await fetch(`${url}/tenants`, { headers: bearer(env.aliceToken) })).status).toBe(200);
     expect((await fetch(url, { headers: { authorization: 'Bearer' } })).status).toBe(400);
   });
 
   it('close() closes the authenticator it owns', async () => {
-    const middleware = callerid({ audience: AUDIENCE, stsEndpoint: sts.url });
+    const middleware = callerid({ audience: AUDIENCE, stsEndpoint: env.sts.url });
     expect(middleware.authenticator.verifier.audience).toBe(AUDIENCE);
     await expect(middleware.close()).resolves.toBeUndefined();
   });

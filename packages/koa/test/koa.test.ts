@@ -1,29 +1,20 @@
 import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import Koa from 'koa';
-import type { StsLocal } from '@callerid/sts-local';
 import { callerid, requireCaller } from '../src/index.js';
-import { admin, alice, AUDIENCE, bearer, startSts, tokenFor } from '../../../integration/test/harness/sts.js';
+import { AUDIENCE, bearer, useSts } from '../../../integration/test/harness/sts.js';
 import { expectReadmeEmbedsServer, expectReadmeServerFlow } from '../../../integration/test/harness/readme-server.js';
+import { urlOf } from '../../../integration/test/harness/loopback.js';
 
-let sts: StsLocal;
-let aliceToken: string;
-let adminToken: string;
+const env = useSts();
 const servers: Server[] = [];
 
-beforeAll(async () => {
-  sts = await startSts();
-  aliceToken = await tokenFor(alice);
-  adminToken = await tokenFor(admin);
-});
 afterAll(async () => {
   for (const server of servers) {
     server.closeAllConnections();
     server.close();
   }
-  await sts.close();
 });
 
 async function serve(app: Koa): Promise<string> {
@@ -32,7 +23,7 @@ async function serve(app: Koa): Promise<string> {
   servers.push(server);
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return urlOf(server);
 }
 
 describe('README server', () => {
@@ -41,14 +32,14 @@ describe('README server', () => {
   });
 
   it('runs as documented', async () => {
-    process.env.CALLERID_STS_ENDPOINT = sts.url;
+    process.env.CALLERID_STS_ENDPOINT = env.sts.url;
     process.env.PORT = '0';
     const { server } = await import('./readme-server.js');
     servers.push(server);
     if (!server.listening) await once(server, 'listening');
-    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const url = urlOf(server);
 
-    await expectReadmeServerFlow(url, async (anonymous) => {
+    await expectReadmeServerFlow(url, env, async (anonymous) => {
       expect(await anonymous.text()).toBe('No bearer token was sent.');
     });
   });
@@ -59,23 +50,23 @@ describe('Koa idioms', () => {
     const app = new Koa();
     const appErrors: unknown[] = [];
     app.on('error', (err) => appErrors.push(err));
-    app.use(callerid({ audience: AUDIENCE, stsEndpoint: sts.url, realm: 'payments', allow: { principalTypes: ['assumed-role'] } }));
+    app.use(callerid({ audience: AUDIENCE, stsEndpoint: env.sts.url, realm: 'payments', allow: { principalTypes: ['assumed-role'] } }));
     app.use((ctx) => { ctx.body = ctx.state.caller; });
     const url = await serve(app);
 
-    const denied = await fetch(url, { headers: bearer(aliceToken) });
+    const denied = await fetch(url, { headers: bearer(env.aliceToken) });
     expect(denied.status).toBe(403);
     expect(denied.headers.get('www-authenticate')).toMatch(/^Bearer realm="payments", error="insufficient_scope"/);
     expect(await denied.text()).toBe('The caller is not allowed to access this resource.');
-    sts.setFaults({ throttle: { fraction: 1 } });
+    env.sts.setFaults({ throttle: { fraction: 1 } });
     try {
-      const throttled = await fetch(url, { headers: bearer(adminToken) });
+      const throttled = await fetch(url, { headers: bearer(env.adminToken) });
       expect(throttled.status).toBe(503);
       expect(throttled.headers.get('retry-after')).toMatch(/^\d+$/);
     } finally {
-      sts.setFaults(undefined);
+      env.sts.setFaults(undefined);
     }
-    expect(await (await fetch(url, { headers: bearer(adminToken) })).json()).toMatchObject({ roleName: 'payments-admin' });
+    expect(await (await fetch(url, { headers: bearer(env.adminToken) })).json()).toMatchObject({ roleName: 'payments-admin' });
     // Koa emits every error on the app, but its default logger skips `expose`d ones: these all are.
     expect(appErrors.map((e) => [(e as { code: string }).code, (e as { expose: boolean }).expose])).toEqual([['caller_not_allowed', true], ['sts_throttled', true]]);
   });
@@ -92,7 +83,7 @@ describe('Koa idioms', () => {
         ctx.body = e.toJSON();
       }
     });
-    app.use(callerid({ audience: AUDIENCE, stsEndpoint: sts.url }));
+    app.use(callerid({ audience: AUDIENCE, stsEndpoint: env.sts.url }));
     const res = await fetch(await serve(app), { headers: { authorization: 'Bearer a b' } });
     expect(res.status).toBe(400);
     expect(await res.json()).toEqual({ error: 'invalid_request', error_description: 'The Authorization header is malformed.', code: 'request_malformed' });
@@ -106,7 +97,7 @@ describe('Koa idioms', () => {
   });
 
   it('close() closes the authenticator it owns', async () => {
-    const middleware = callerid({ audience: AUDIENCE, stsEndpoint: sts.url });
+    const middleware = callerid({ audience: AUDIENCE, stsEndpoint: env.sts.url });
     expect(middleware.authenticator.verifier.audience).toBe(AUDIENCE);
     await expect(middleware.close()).resolves.toBeUndefined();
   });
