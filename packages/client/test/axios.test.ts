@@ -2,30 +2,24 @@ import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import axios, { AxiosError } from 'axios';
 import { CallerIdError, TOKEN_CLIENT_LIFETIME_MS } from '@callerid/core';
-import type { StsLocal } from '@callerid/sts-local';
 import { attachCallerId } from '@callerid/client/axios';
-import { ALICE, aliceCredentials, countingMint, protectedServer, recordingServer, refusingServer, startSts, type Listening } from './support/servers.js';
+import { ALICE, aliceCredentials, countingMint, recordingServer, refusingServer, useProtectedService } from './support/servers.js';
 
 const audience = 'payments-api';
 
 describe('attachCallerId(axios)', () => {
-  let sts: StsLocal;
-  let service: Listening;
+  const env = useProtectedService(audience);
   let recorder: Awaited<ReturnType<typeof recordingServer>>;
 
   beforeAll(async () => {
-    sts = await startSts();
-    service = await protectedServer(audience, sts);
     recorder = await recordingServer();
   });
   afterAll(async () => {
-    await service.close();
     await recorder.close();
-    await sts.close();
   });
 
   it('calls a protected server and gets 200 with the expected identity', async () => {
-    const api = axios.create({ baseURL: service.url });
+    const api = axios.create({ baseURL: env.service.url });
     attachCallerId(api, { audience, credentials: aliceCredentials });
     const { status, data } = await api.get('/whoami');
     expect(status).toBe(200);
@@ -34,7 +28,7 @@ describe('attachCallerId(axios)', () => {
 
   it('mints one token for 100 sequential and 100 concurrent requests', async () => {
     const counter = countingMint();
-    const api = axios.create({ baseURL: service.url });
+    const api = axios.create({ baseURL: env.service.url });
     attachCallerId(api, { audience, credentials: aliceCredentials, mint: counter.mint });
     for (let i = 0; i < 100; i++) expect((await api.get('/')).status).toBe(200);
     const statuses = await Promise.all(Array.from({ length: 100 }, async () => (await api.get('/')).status));

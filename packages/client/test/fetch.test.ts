@@ -1,35 +1,24 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { fetch as undiciFetch } from 'undici';
 import { CallerIdError, TOKEN_CLIENT_LIFETIME_MS } from '@callerid/core';
-import type { StsLocal } from '@callerid/sts-local';
 import { createTokenProvider, withCallerId } from '@callerid/client';
-import { ALICE, aliceCredentials, countingMint, protectedServer, recordingServer, refusingServer, startSts, type Listening } from './support/servers.js';
+import { ALICE, aliceCredentials, countingMint, recordingServer, refusingServer, useProtectedService } from './support/servers.js';
 
 const audience = 'payments-api';
 
 describe('withCallerId(fetch)', () => {
-  let sts: StsLocal;
-  let service: Listening;
-
-  beforeAll(async () => {
-    sts = await startSts();
-    service = await protectedServer(audience, sts);
-  });
-  afterAll(async () => {
-    await service.close();
-    await sts.close();
-  });
+  const env = useProtectedService(audience);
 
   it('calls a protected server and gets 200 with the expected identity', async () => {
     const api = withCallerId(fetch, { audience, credentials: aliceCredentials });
-    const res = await api(`${service.url}/whoami`);
+    const res = await api(`${env.service.url}/whoami`);
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ arn: ALICE.arn, accountId: ALICE.account });
   });
 
   it("works with undici's own fetch too", async () => {
     const api = withCallerId(undiciFetch, { audience, credentials: aliceCredentials });
-    const res = await api(`${service.url}/whoami`, { headers: { 'x-trace': '1' } });
+    const res = await api(`${env.service.url}/whoami`, { headers: { 'x-trace': '1' } });
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ arn: ALICE.arn });
   });
@@ -38,11 +27,11 @@ describe('withCallerId(fetch)', () => {
     const counter = countingMint();
     const api = withCallerId(fetch, { audience, credentials: aliceCredentials, mint: counter.mint });
     for (let i = 0; i < 100; i++) {
-      const res = await api(service.url);
+      const res = await api(env.service.url);
       expect(res.status).toBe(200);
       await res.arrayBuffer();
     }
-    const concurrent = await Promise.all(Array.from({ length: 100 }, () => api(service.url).then(async (res) => (await res.arrayBuffer(), res.status))));
+    const concurrent = await Promise.all(Array.from({ length: 100 }, () => api(env.service.url).then(async (res) => (await res.arrayBuffer(), res.status))));
     expect(concurrent.every((status) => status === 200)).toBe(true);
     expect(counter.count).toBe(1);
   });
@@ -82,7 +71,7 @@ describe('withCallerId(fetch)', () => {
   it('retries once when the real service refuses the token (wrong audience), then returns its 401', async () => {
     const counter = countingMint();
     const api = withCallerId(fetch, { audience: 'some-other-api', credentials: aliceCredentials, mint: counter.mint });
-    const res = await api(`${service.url}/whoami`);
+    const res = await api(`${env.service.url}/whoami`);
     expect(res.status).toBe(401);
     expect(res.headers.get('www-authenticate')).toContain('error="invalid_token"');
     expect(await res.json()).toMatchObject({ error: 'invalid_token' });

@@ -6,33 +6,27 @@ import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { StsLocal } from '@callerid/sts-local';
-import { ALICE, protectedServer, startSts, type Listening } from './support/servers.js';
+import { ALICE, useProtectedService } from './support/servers.js';
 
 const packageDir = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const readme = readFileSync(join(packageDir, 'README.md'), 'utf8');
 const snippets = [...readme.matchAll(/<!-- snippet: (\S+) -->\n```ts\n([\s\S]*?)```/g)].map((m) => ({ file: m[1]!, code: m[2]! }));
 
 describe('README examples', () => {
-  let sts: StsLocal;
-  let service: Listening;
+  const env = useProtectedService('payments-api');
   const saved = { ...process.env };
 
   beforeAll(async () => {
-    sts = await startSts();
-    service = await protectedServer('payments-api', sts);
     for (const key of ['AWS_PROFILE', 'AWS_SESSION_TOKEN', 'AWS_DEFAULT_REGION', 'AWS_ENDPOINT_URL_STS']) delete process.env[key];
     Object.assign(process.env, {
       AWS_ACCESS_KEY_ID: ALICE.accessKeyId,
       AWS_SECRET_ACCESS_KEY: ALICE.secretAccessKey,
       AWS_REGION: 'us-east-1',
-      PAYMENTS_URL: service.url,
+      PAYMENTS_URL: env.service.url,
     });
   });
   afterAll(async () => {
     process.env = saved;
-    await service.close();
-    await sts.close();
   });
 
   it('shows every example file verbatim', () => {

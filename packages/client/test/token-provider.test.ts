@@ -1,8 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CallerIdError, ERROR_CODES, TOKEN_CLIENT_LIFETIME_MS } from '@callerid/core';
-import type { StsLocal } from '@callerid/sts-local';
 import { createTokenProvider, createTokenProviders } from '@callerid/client';
-import { ALICE, SESSION, aliceCredentials, countingMint, protectedServer, startSts, type Listening } from './support/servers.js';
+import { ALICE, SESSION, aliceCredentials, countingMint, useProtectedService } from './support/servers.js';
 
 const audience = 'payments-api';
 
@@ -221,20 +220,10 @@ describe('createTokenProvider: failures', () => {
 });
 
 describe('token providers against sts-local', () => {
-  let sts: StsLocal;
-  let service: Listening;
-
-  beforeAll(async () => {
-    sts = await startSts();
-    service = await protectedServer(audience, sts);
-  });
-  afterAll(async () => {
-    await service.close();
-    await sts.close();
-  });
+  const env = useProtectedService(audience);
 
   async function whoAmI(token: string) {
-    const res = await fetch(service.url, { headers: { authorization: `Bearer ${token}` } });
+    const res = await fetch(env.service.url, { headers: { authorization: `Bearer ${token}` } });
     expect(res.status).toBe(200);
     return (await res.json()) as { arn: string };
   }
@@ -266,16 +255,16 @@ describe('token providers against sts-local', () => {
 
   it('roleArn assumes the role once (memoized) and signs as the session', async () => {
     const saved = process.env.AWS_ENDPOINT_URL_STS;
-    process.env.AWS_ENDPOINT_URL_STS = sts.url;
+    process.env.AWS_ENDPOINT_URL_STS = env.sts.url;
     try {
-      const before = sts.stats().actions.AssumeRole?.requests ?? 0;
+      const before = env.sts.stats().actions.AssumeRole?.requests ?? 0;
       const roleArn = `arn:aws:iam::${ALICE.account}:role/reader`;
       const tokens = createTokenProviders({ credentials: aliceCredentials, roleArn, roleSessionName: 'client-test', region: 'us-east-1' });
       const a = await tokens.getToken(audience);
       tokens.invalidate();
       await tokens.getToken(audience);
       await tokens.getToken('other-api');
-      expect((sts.stats().actions.AssumeRole?.requests ?? 0) - before).toBe(1);
+      expect((env.sts.stats().actions.AssumeRole?.requests ?? 0) - before).toBe(1);
       expect(await whoAmI(a)).toMatchObject({ arn: `arn:aws:sts::${ALICE.account}:assumed-role/reader/client-test` });
     } finally {
       if (saved === undefined) delete process.env.AWS_ENDPOINT_URL_STS;

@@ -1,17 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Agent, fetch as undiciFetch, request, type Dispatcher } from 'undici';
 import { CallerIdError, TOKEN_CLIENT_LIFETIME_MS } from '@callerid/core';
-import type { StsLocal } from '@callerid/sts-local';
 import { createTokenProviders } from '@callerid/client';
 import { callerid } from '@callerid/client/undici';
 import { hasHeader, withHeader } from '../src/undici-headers.js';
-import { ALICE, aliceCredentials, countingMint, protectedServer, recordingServer, refusingServer, startSts, type Listening } from './support/servers.js';
+import { ALICE, aliceCredentials, countingMint, recordingServer, refusingServer, useProtectedService } from './support/servers.js';
 
 const audience = 'payments-api';
 
 describe('callerid() undici interceptor', () => {
-  let sts: StsLocal;
-  let service: Listening;
+  const env = useProtectedService(audience);
   let stranger: Awaited<ReturnType<typeof recordingServer>>;
   const agents: Agent[] = [];
 
@@ -22,23 +20,19 @@ describe('callerid() undici interceptor', () => {
   }
 
   beforeAll(async () => {
-    sts = await startSts();
-    service = await protectedServer(audience, sts);
     stranger = await recordingServer();
   });
   afterAll(async () => {
     await Promise.all(agents.map((a) => a.close()));
-    await service.close();
     await stranger.close();
-    await sts.close();
   });
 
   it('calls a protected server through Agent.compose and gets 200 with the expected identity', async () => {
     const dispatcher = agent().compose(callerid({ audience, credentials: aliceCredentials }));
-    const { statusCode, body } = await request(`${service.url}/whoami`, { dispatcher });
+    const { statusCode, body } = await request(`${env.service.url}/whoami`, { dispatcher });
     expect(statusCode).toBe(200);
     expect(await body.json()).toMatchObject({ arn: ALICE.arn });
-    const res = await undiciFetch(service.url, { dispatcher });
+    const res = await undiciFetch(env.service.url, { dispatcher });
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ arn: ALICE.arn });
   });
@@ -47,13 +41,13 @@ describe('callerid() undici interceptor', () => {
     const counter = countingMint();
     const dispatcher = agent().compose(callerid({ audience, credentials: aliceCredentials, mint: counter.mint }));
     for (let i = 0; i < 100; i++) {
-      const { statusCode, body } = await request(service.url, { dispatcher });
+      const { statusCode, body } = await request(env.service.url, { dispatcher });
       await body.dump();
       expect(statusCode).toBe(200);
     }
     const statuses = await Promise.all(
       Array.from({ length: 100 }, async () => {
-        const { statusCode, body } = await request(service.url, { dispatcher });
+        const { statusCode, body } = await request(env.service.url, { dispatcher });
         await body.dump();
         return statusCode;
       }),
@@ -73,9 +67,9 @@ describe('callerid() undici interceptor', () => {
   });
 
   it('maps origins to audiences; unknown origins receive no Authorization header', async () => {
-    const audiences: Record<string, string> = { [service.url]: audience };
+    const audiences: Record<string, string> = { [env.service.url]: audience };
     const dispatcher = agent().compose(callerid({ audience: (origin) => audiences[origin], credentials: aliceCredentials }));
-    const known = await request(service.url, { dispatcher });
+    const known = await request(env.service.url, { dispatcher });
     expect(known.statusCode).toBe(200);
     expect(await known.body.json()).toMatchObject({ arn: ALICE.arn });
     stranger.seen.length = 0;

@@ -10,6 +10,7 @@ import express from 'express';
 import { mintToken, type MintedToken, type MintTokenOptions } from '@callerid/core';
 import { callerid, callerIdErrorHandler } from '@callerid/express';
 import { startStsLocal, type StsLocal } from '@callerid/sts-local';
+import { afterAll, beforeAll } from 'vitest';
 
 export const ACCOUNT = '111122223333';
 
@@ -142,4 +143,21 @@ export async function protectedServer(audience: string, sts: StsLocal): Promise<
       await middleware.close();
     },
   };
+}
+
+/**
+ * For a describe block: sts-local and a {@link protectedServer} verifying against it, started before
+ * the block's tests and closed after them.
+ */
+export function useProtectedService(audience: string): { readonly sts: StsLocal; readonly service: Listening } {
+  const fixture = {} as { sts: StsLocal; service: Listening };
+  beforeAll(async () => {
+    fixture.sts = await startSts();
+    fixture.service = await protectedServer(audience, fixture.sts);
+  });
+  afterAll(async () => {
+    await fixture.service?.close();
+    await fixture.sts?.close();
+  });
+  return fixture;
 }
