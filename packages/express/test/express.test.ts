@@ -5,7 +5,7 @@ import express from 'express';
 import express4 from 'express4';
 import { callerid, callerIdErrorHandler, requireCaller } from '../src/index.js';
 import { ACCT, alice, AUDIENCE, bearer, useSts } from '../../../integration/test/harness/sts.js';
-import { expectReadmeEmbedsServer, expectReadmeServerFlow } from '../../../integration/test/harness/readme-server.js';
+import { describeReadmeServer } from '../../../integration/test/harness/readme-server.js';
 import { urlOf } from '../../../integration/test/harness/loopback.js';
 
 const env = useSts();
@@ -25,23 +25,8 @@ async function serve(app: { listen(port: number, host: string): Server }): Promi
   return urlOf(server);
 }
 
-describe('README server', () => {
-  it('is the file the README embeds', () => {
-    expectReadmeEmbedsServer(new URL('./', import.meta.url));
-  });
-
-  it('runs as documented', async () => {
-    process.env.CALLERID_STS_ENDPOINT = env.sts.url;
-    process.env.PORT = '0';
-    const { server } = await import('./readme-server.js');
-    servers.push(server);
-    if (!server.listening) await once(server, 'listening');
-    const url = urlOf(server);
-
-    await expectReadmeServerFlow(url, env, async (anonymous) => {
-      expect(await anonymous.json()).toEqual({ error: 'unauthorized', error_description: 'No bearer token was sent.', code: 'token_missing' });
-    });
-  });
+describeReadmeServer(new URL('./', import.meta.url), env, () => import('./readme-server.js'), async (anonymous) => {
+  expect(await anonymous.json()).toEqual({ error: 'unauthorized', error_description: 'No bearer token was sent.', code: 'token_missing' });
 });
 
 describe('Express idioms', () => {

@@ -2,8 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import Fastify, { type FastifyInstance } from 'fastify';
 import callerid, { requireCaller, requireGroups } from '../src/index.js';
 import { alice, AUDIENCE, bearer, useSts } from '../../../integration/test/harness/sts.js';
-import { expectReadmeEmbedsServer, expectReadmeServerFlow } from '../../../integration/test/harness/readme-server.js';
-import { urlOf } from '../../../integration/test/harness/loopback.js';
+import { describeReadmeServer } from '../../../integration/test/harness/readme-server.js';
 
 const env = useSts();
 const apps: FastifyInstance[] = [];
@@ -18,22 +17,8 @@ function newApp(): FastifyInstance {
   return app;
 }
 
-describe('README server', () => {
-  it('is the file the README embeds', () => {
-    expectReadmeEmbedsServer(new URL('./', import.meta.url));
-  });
-
-  it('runs as documented', async () => {
-    process.env.CALLERID_STS_ENDPOINT = env.sts.url;
-    process.env.PORT = '0';
-    const { app } = await import('./readme-server.js');
-    apps.push(app);
-    const url = urlOf(app.server);
-
-    await expectReadmeServerFlow(url, env, async (anonymous) => {
-      expect(await anonymous.json()).toMatchObject({ statusCode: 401, code: 'token_missing' });
-    });
-  });
+describeReadmeServer(new URL('./', import.meta.url), env, () => import('./readme-server.js'), async (anonymous) => {
+  expect(await anonymous.json()).toMatchObject({ statusCode: 401, code: 'token_missing' });
 });
 
 describe('Fastify idioms', () => {

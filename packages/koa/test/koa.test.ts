@@ -4,7 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import Koa from 'koa';
 import { callerid, requireCaller } from '../src/index.js';
 import { AUDIENCE, bearer, useSts } from '../../../integration/test/harness/sts.js';
-import { expectReadmeEmbedsServer, expectReadmeServerFlow } from '../../../integration/test/harness/readme-server.js';
+import { describeReadmeServer } from '../../../integration/test/harness/readme-server.js';
 import { urlOf } from '../../../integration/test/harness/loopback.js';
 
 const env = useSts();
@@ -26,23 +26,8 @@ async function serve(app: Koa): Promise<string> {
   return urlOf(server);
 }
 
-describe('README server', () => {
-  it('is the file the README embeds', () => {
-    expectReadmeEmbedsServer(new URL('./', import.meta.url));
-  });
-
-  it('runs as documented', async () => {
-    process.env.CALLERID_STS_ENDPOINT = env.sts.url;
-    process.env.PORT = '0';
-    const { server } = await import('./readme-server.js');
-    servers.push(server);
-    if (!server.listening) await once(server, 'listening');
-    const url = urlOf(server);
-
-    await expectReadmeServerFlow(url, env, async (anonymous) => {
-      expect(await anonymous.text()).toBe('No bearer token was sent.');
-    });
-  });
+describeReadmeServer(new URL('./', import.meta.url), env, () => import('./readme-server.js'), async (anonymous) => {
+  expect(await anonymous.text()).toBe('No bearer token was sent.');
 });
 
 describe('Koa idioms', () => {
