@@ -182,7 +182,12 @@ export function createVerifierCore(options: VerifierOptions): VerifierCore {
     return pending.then((identity) => ({ ...identity }));
   }
 
-  const admits = (token: string): boolean => token.length > 0 && token.length <= MAX_TOKEN_LENGTH;
+  // Why `verify` would not even look at a token (no hash, no cache), or `undefined` when it would.
+  const refusal = (token: unknown): CallerIdErrorCode | undefined => {
+    if (typeof token !== 'string' || token.length === 0) return 'token_format';
+    return token.length > MAX_TOKEN_LENGTH ? 'token_too_large' : undefined;
+  };
+  const admits = (token: string): boolean => refusal(token) === undefined;
   // Without a cache the key only coalesces concurrent calls in this process, for as long as they are
   // in flight: the token itself will do, and saves the SHA-256.
   const keyOf = cache ? hashKey : (token: string) => token;
@@ -205,8 +210,8 @@ export function createVerifierCore(options: VerifierOptions): VerifierCore {
   }
 
   function verify(token: string): Promise<Identity> {
-    if (typeof token !== 'string' || token.length === 0) return fail('token_format');
-    if (token.length > MAX_TOKEN_LENGTH) return fail('token_too_large');
+    const refused = refusal(token);
+    if (refused) return fail(refused);
     const verdict = resolve(token, keyOf(token));
     return verdict instanceof Promise ? verdict : Promise.resolve(verdict);
   }
