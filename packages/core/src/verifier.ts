@@ -8,7 +8,7 @@ import { assertKnownOptions, optionKeys } from './options.js';
 import { parseToken } from './parse.js';
 import { createStsAgent, DEFAULT_STS_TIMEOUT_MS, parseStsEndpoint, replayToSts, type StsReplayConfig } from './sts-client.js';
 import { identityFromStsResponse } from './sts-response.js';
-import { AUDIENCE_PATTERN, MAX_TOKEN_LENGTH, tokenKind, type TokenKind } from './token-format.js';
+import { AUDIENCE_PATTERN, MAX_PRESIGNED_TOKEN_LENGTH, MAX_TOKEN_LENGTH, tokenKind, type TokenKind } from './token-format.js';
 import { createWebIdentityVerifier, type WebIdentityOptions } from './web-identity/verify.js';
 
 /** Options for {@link createVerifier}. */
@@ -140,7 +140,9 @@ export function createVerifierCore(options: VerifierOptions): VerifierCore {
     const kind = tokenKind(token);
     const path = kind && paths[kind];
     if (path) return path(token);
-    return fail(kind === 'jwt' ? 'web_identity_disabled' : 'token_format');
+    if (kind === 'jwt') return fail('web_identity_disabled');
+    // What parseToken says of it too: the size is checked before the format.
+    return fail(token.length > MAX_PRESIGNED_TOKEN_LENGTH ? 'token_too_large' : 'token_format');
   }
 
   /**
