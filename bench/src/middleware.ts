@@ -5,7 +5,7 @@
  * two apps share no heap or JIT state; they are loaded in alternating legs of equal length and carry
  * the same `Authorization` header.
  */
-import { mintToken } from '@callerid/core';
+import { mintToken } from '@callerid/mint';
 import { startStsLocal, type StsLocal } from '@callerid/sts-local';
 import { FRAMEWORKS, type Framework } from './apps.js';
 import { AUDIENCE, CREDENTIALS, PRINCIPALS, REGION } from './fixtures.js';

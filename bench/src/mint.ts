@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { mintToken } from '@callerid/core';
+import { mintToken } from '@callerid/mint';
 import { AUDIENCE, CREDENTIALS, REGION } from './fixtures.js';
 import type { Group, GroupContext } from './group.js';
 import { runTasks, spread } from './measure.js';

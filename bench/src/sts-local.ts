@@ -3,7 +3,7 @@
  * replays — over keep-alive connections. sts-local runs in a child process and autocannon here, so the
  * figure is sts-local's; every answer must be a 200 (the signature really is checked each time).
  */
-import { mintToken } from '@callerid/core';
+import { mintToken } from '@callerid/mint';
 import { AUDIENCE, CREDENTIALS, REGION, presignedRequest } from './fixtures.js';
 import type { Group } from './group.js';
 import { startHost } from './host/index.js';

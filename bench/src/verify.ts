@@ -3,7 +3,8 @@
  * sts-local, and the single-flight proof: 1,000 concurrent requests carrying one fresh token reach a
  * protected Express server, and sts-local counts how many `GetCallerIdentity` calls it answered.
  */
-import { createVerifier, mintToken, parseToken } from '@callerid/core';
+import { createVerifier, parseToken } from '@callerid/core';
+import { mintToken } from '@callerid/mint';
 import { startStsLocal, type StsLocal } from '@callerid/sts-local';
 import { Agent, request } from 'undici';
 import { startExpress } from './apps.js';

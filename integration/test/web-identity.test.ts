@@ -7,7 +7,8 @@
 import { createHmac, createPublicKey, randomUUID, type JsonWebKey } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { request } from 'undici';
-import { ERROR_CODES, mintWebIdentityToken, type CallerIdErrorCode, type Identity } from '@callerid/core';
+import { ERROR_CODES, type CallerIdErrorCode, type Identity } from '@callerid/core';
+import { mintWebIdentityToken } from '@callerid/mint';
 import { startStsLocal, type StsLocal } from '@callerid/sts-local';
 import { harnesses, type HarnessOptions } from './harness/servers.js';
 import { ACCT, alice, assumeRole, AUDIENCE, ci, closedPortUrl, tokenFor } from './harness/sts.js';

@@ -18,8 +18,9 @@ const LAZY: Record<string, string> = {
   'credential-providers': 'src/lazy/credential-providers.ts',
   'region-config': 'src/lazy/region-config.ts',
   'web-identity': 'src/lazy/web-identity.ts',
+  'smithy-core': 'src/lazy/smithy-core.ts',
 };
-const LAZY_PACKAGES: Record<string, string> = { '@aws-sdk/credential-providers': 'credential-providers' };
+const LAZY_PACKAGES: Record<string, string> = { '@aws-sdk/credential-providers': 'credential-providers', '@smithy/core': 'smithy-core' };
 
 const lazyFiles: Plugin = {
   name: 'callerid-lazy-files',
@@ -56,7 +57,9 @@ export default defineConfig({
   esbuildPlugins: [lazyFiles],
   esbuildOptions(options) {
     options.alias = {
+      '@callerid/core/internal': source('../core/src/internal.ts'),
       '@callerid/core': source('../core/src/index.ts'),
+      '@callerid/mint': source('../mint/src/index.ts'),
       '@callerid/sts-local': source('../sts-local/src/index.ts'),
     };
   },

@@ -1,7 +1,7 @@
 'use strict';
 /**
  * Proves the CommonJS builds: every @callerid package is loaded with require() (their dist/*.cjs), and
- * one call is verified end to end — sts-local, a token minted by core, checked by the Express adapter.
+ * one call is verified end to end — sts-local, a token minted by @callerid/mint, checked by the Express adapter.
  * Run: `node src/main.cjs` (Node 20, no TypeScript, no loader).
  */
 const { execFileSync } = require('node:child_process');
@@ -9,6 +9,7 @@ const { once } = require('node:events');
 const path = require('node:path');
 
 const core = require('@callerid/core');
+const mint = require('@callerid/mint');
 const stsLocal = require('@callerid/sts-local');
 const calleridExpress = require('@callerid/express');
 const calleridFastify = require('@callerid/fastify');
@@ -30,7 +31,8 @@ const ALICE = {
 /** Every entry point, what it must export, and the file require() actually loaded. */
 function checkEntryPoints() {
   const entries = [
-    ['@callerid/core', core, ['mintToken', 'createVerifier', 'createAuthenticator', 'CallerIdError', 'parseToken']],
+    ['@callerid/core', core, ['createVerifier', 'createAuthenticator', 'CallerIdError', 'parseToken']],
+    ['@callerid/mint', mint, ['mintToken', 'mintWebIdentityToken', 'credentialSource']],
     ['@callerid/sts-local', stsLocal, ['startStsLocal', 'loadPrincipals']],
     ['@callerid/express', calleridExpress, ['callerid', 'requireCaller', 'requireGroups', 'callerIdErrorHandler']],
     ['@callerid/fastify', calleridFastify, ['callerid', 'requireCaller', 'requireGroups', 'default']],
@@ -64,12 +66,12 @@ async function verifiedCall() {
   const server = app.listen(0, '127.0.0.1');
   try {
     await once(server, 'listening');
-    const { token } = await core.mintToken({ audience: AUDIENCE, region: 'us-east-1', credentials: ALICE });
+    const { token } = await mint.mintToken({ audience: AUDIENCE, region: 'us-east-1', credentials: ALICE });
     const res = await fetch(`http://127.0.0.1:${server.address().port}/whoami`, { headers: { authorization: `Bearer ${token}` } });
     const body = await res.json();
     if (res.status !== 200 || body.caller.arn !== ALICE.arn) throw new Error(`verified call failed: ${res.status} ${body.code ?? ''}`);
     console.log(`verified call → ${res.status} ${body.caller.arn}`);
-    // The same through the client's fetch wrapper, which mints with core's CJS build too.
+    // The same through the client's fetch wrapper, which mints with @callerid/mint's CJS build too.
     const api = client.withCallerId(fetch, { audience: AUDIENCE, region: 'us-east-1', credentials: ALICE });
     const viaClient = await api(`http://127.0.0.1:${server.address().port}/whoami`);
     const clientBody = await viaClient.json();

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { mintToken } from '@callerid/core';
+import { mintToken } from '@callerid/mint';
 import { startStsLocal, type StsLocal } from '@callerid/sts-local';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { EXPECTED_STEPS } from './expected-steps.js';

@@ -1,5 +1,5 @@
 /** The real sts-local the example tests verify against, and tokens minted for it. */
-import { mintToken } from '@callerid/core';
+import { mintToken } from '@callerid/mint';
 import { startStsLocal, type Principal, type StsLocal } from '@callerid/sts-local';
 import { AUDIENCE, adminSession, alice, outsider, type Credentials } from './principals.js';
 

@@ -2,7 +2,7 @@
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import { mintToken } from '@callerid/core';
+import { mintToken } from '@callerid/mint';
 import { startStsLocal, type Principal, type StsLocal } from '@callerid/sts-local';
 import { afterAll, beforeAll } from 'vitest';
 

@@ -2,7 +2,8 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { PARTITION_IDS, TOKEN_CLIENT_LIFETIME_MS, parseToken } from '@callerid/core';
+import { PARTITION_IDS, parseToken } from '@callerid/core';
+import { TOKEN_CLIENT_LIFETIME_MS } from '@callerid/mint';
 import { startStsLocal, type StsLocal } from '@callerid/sts-local';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FIXTURES, ensureBuilt, runCli } from './helpers/cli.js';

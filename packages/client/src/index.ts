@@ -9,6 +9,6 @@ export type { TokenProviders, TokenProvidersOptions } from './token-providers.js
 export { withCallerId } from './fetch.js';
 export type { FetchLike, WithCallerIdOptions } from './fetch.js';
 export type { TokenSourceOptions } from './token-source.js';
-export type { CredentialsOption } from './credentials.js';
+export type { CredentialsOption } from '@callerid/mint';
 export type { MintFunction, MintRequest, MintResult } from './mint.js';
 export { isInvalidTokenChallenge } from './challenge.js';

@@ -3,9 +3,9 @@
  * before it expires, a request inside the refresh window starts the next mint in the background, and
  * concurrent callers never mint twice.
  */
-import { assertKnownOptions, CallerIdError, isCallerIdError, mintWebIdentityToken, optionKeys, type WebIdentityAlgorithm } from '@callerid/core';
+import { assertKnownOptions, CallerIdError, isCallerIdError, optionKeys, type WebIdentityAlgorithm } from '@callerid/core';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
-import { credentialSource, type CredentialSourceOptions } from './credentials.js';
+import { credentialSource, mintWebIdentityToken, type CredentialSourceOptions } from '@callerid/mint';
 import { defaultMint, type MintFunction, type MintResult } from './mint.js';
 
 /** Options of {@link createTokenProvider}. */
@@ -26,7 +26,7 @@ export interface TokenProviderOptions extends CredentialSourceOptions {
   refreshBeforeMs?: number;
   /** The time source, epoch milliseconds (default `Date.now`). When set, tokens are signed at its time too. */
   clock?: () => number;
-  /** The minting function (default: `mintToken` from `@callerid/core`), e.g. to instrument it. Presigned tokens only. */
+  /** The minting function (default: `mintToken` from `@callerid/mint`), e.g. to instrument it. Presigned tokens only. */
   mint?: MintFunction;
   /**
    * `'presigned'` (default): `k8s-aws-v1.` tokens, signed locally, verified by the server through STS.

@@ -3,7 +3,7 @@
  * one credentials source (so the default chain or an assumed role is resolved once, not per audience).
  */
 import { assertKnownOptions } from '@callerid/core';
-import { credentialSource } from './credentials.js';
+import { credentialSource } from '@callerid/mint';
 import { createTokenProvider, TOKEN_PROVIDER_OPTION_KEYS, type TokenProvider, type TokenProviderOptions } from './token-provider.js';
 
 /** Every option of {@link createTokenProviders}: a provider's, but the audience. */

@@ -1,7 +1,8 @@
 import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import axios, { AxiosError } from 'axios';
-import { CallerIdError, TOKEN_CLIENT_LIFETIME_MS } from '@callerid/core';
+import { CallerIdError } from '@callerid/core';
+import { TOKEN_CLIENT_LIFETIME_MS } from '@callerid/mint';
 import { attachCallerId } from '@callerid/client/axios';
 import { ALICE, aliceCredentials, countingMint, recordingServer, refusingServer, useProtectedService } from './support/servers.js';
 

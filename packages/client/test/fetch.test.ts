@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { fetch as undiciFetch } from 'undici';
-import { CallerIdError, TOKEN_CLIENT_LIFETIME_MS } from '@callerid/core';
+import { CallerIdError } from '@callerid/core';
+import { TOKEN_CLIENT_LIFETIME_MS } from '@callerid/mint';
 import { createTokenProvider, withCallerId } from '@callerid/client';
 import { ALICE, aliceCredentials, countingMint, recordingServer, refusingServer, useProtectedService } from './support/servers.js';
 

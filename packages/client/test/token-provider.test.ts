@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { CallerIdError, ERROR_CODES, TOKEN_CLIENT_LIFETIME_MS } from '@callerid/core';
+import { CallerIdError, ERROR_CODES } from '@callerid/core';
+import { TOKEN_CLIENT_LIFETIME_MS } from '@callerid/mint';
 import { createTokenProvider, createTokenProviders } from '@callerid/client';
 import { ALICE, SESSION, aliceCredentials, countingMint, useProtectedService } from './support/servers.js';
 

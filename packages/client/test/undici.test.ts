@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Agent, fetch as undiciFetch, request, type Dispatcher } from 'undici';
-import { CallerIdError, TOKEN_CLIENT_LIFETIME_MS } from '@callerid/core';
+import { CallerIdError } from '@callerid/core';
+import { TOKEN_CLIENT_LIFETIME_MS } from '@callerid/mint';
 import { createTokenProviders } from '@callerid/client';
 import { callerid } from '@callerid/client/undici';
 import { hasHeader, withHeader } from '../src/undici-headers.js';

@@ -10,7 +10,8 @@ import { cpus, loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { startStsLocal } from '@callerid/sts-local';
 import { Bench } from 'tinybench';
-import { createVerifier, mintToken, parseToken } from '../src/index.js';
+import { createVerifier, parseToken } from '../src/index.js';
+import { mintToken } from '@callerid/mint';
 
 interface Principal {
   name: string;

@@ -15,7 +15,8 @@ import { cpus, loadavg } from 'node:os';
 import { startStsLocal } from '@callerid/sts-local';
 import { createLocalJWKSet, jwtVerify } from 'jose';
 import { Bench } from 'tinybench';
-import { createVerifier, createWebIdentityVerifier, mintWebIdentityToken } from '../src/index.js';
+import { createVerifier, createWebIdentityVerifier } from '../src/index.js';
+import { mintWebIdentityToken } from '@callerid/mint';
 
 const ACCT = '123456789012';
 const AUDIENCE = 'https://bench.example.com';

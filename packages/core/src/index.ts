@@ -1,9 +1,6 @@
 export { CallerIdError, ERROR_CODES, bearerChallenge, isCallerIdError } from './errors.js';
 export type { BearerError, CallerIdErrorCode, CallerIdErrorOptions } from './errors.js';
 export type { Identity, Partition, PrincipalType, TokenType, WebIdentityClaims } from './identity.js';
-export { mintToken, TOKEN_CLIENT_LIFETIME_MS } from './mint.js';
-export type { MintTokenOptions, MintedToken } from './mint.js';
-export type { CredentialsOption } from './credentials.js';
 export { lookupStsHost, stsHostFor, partitionOfRegion, GLOBAL_STS_HOST, PARTITION_IDS } from './hosts.js';
 export type { StsHost, StsEndpointChoice } from './hosts.js';
 export { compileAllow, createGuard } from './policy.js';
@@ -28,14 +25,12 @@ export type { ParsedArn } from './arn.js';
 export { MAX_STS_RESPONSE_BYTES, DEFAULT_STS_TIMEOUT_MS } from './sts-client.js';
 export { AUTHENTICATOR_OPTION_KEYS, createAuthenticator } from './authenticate.js';
 export type { Authenticator, AuthenticatorOptions, CheckCallback, GetToken, RejectedEvent, VerifiedEvent } from './authenticate.js';
-export { createWebIdentityVerifier, mintWebIdentityToken, parseWebIdentityToken, AWS_NAMESPACE_CLAIM, MAX_WEB_IDENTITY_LIFETIME_SECONDS } from './web-identity/index.js';
+export { createWebIdentityVerifier, parseWebIdentityToken, AWS_NAMESPACE_CLAIM, MAX_WEB_IDENTITY_LIFETIME_SECONDS } from './web-identity/index.js';
 export type {
   JwksOptions,
   LocalCheckOptions,
   ParseWebIdentityTokenOptions,
   ParsedWebIdentityToken,
-  MintWebIdentityTokenOptions,
-  MintedWebIdentityToken,
   WebIdentityAlgorithm,
   WebIdentityContext,
   WebIdentityOptions,

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStsLocal, type StsLocal } from '@callerid/sts-local';
-import { CallerIdError, createAuthenticator, extractBearerToken, mintToken, type AuthenticatorOptions, type Identity, type RejectedEvent, type VerifiedEvent } from '../src/index.js';
+import { CallerIdError, createAuthenticator, extractBearerToken, type AuthenticatorOptions, type Identity, type RejectedEvent, type VerifiedEvent } from '../src/index.js';
+import { mintToken } from '@callerid/mint';
 
 const AUDIENCE = 'payments-api';
 const ACCT = '111122223333';

@@ -12,17 +12,8 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { startStsLocal, type StsLocal } from '@callerid/sts-local';
-import {
-  createVerifier,
-  DIAGNOSTICS_CHANNELS,
-  mintToken,
-  type CacheStore,
-  type JwksEvent,
-  type StoreEvent,
-  type StsEvent,
-  type VerifierOptions,
-  type VerifyEvent,
-} from '../src/index.js';
+import { createVerifier, DIAGNOSTICS_CHANNELS, type CacheStore, type JwksEvent, type StoreEvent, type StsEvent, type VerifierOptions, type VerifyEvent } from '../src/index.js';
+import { mintToken } from '@callerid/mint';
 import { createWebIdentityVerifier } from '../src/web-identity/index.js';
 import { answer, startFakeSts, type FakeSts } from './fake-sts.js';
 import { credentialsOf, principal } from './fixtures.js';
@@ -161,10 +152,10 @@ describe('README diagnostics example', () => {
     expect(blocks).toHaveLength(1);
     const prelude = `
 import * as __stsLocal from '@callerid/sts-local';
-import * as __core from '@callerid/core';
+import * as __mint from '@callerid/mint';
 const __alice = { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' };
 const sts = await __stsLocal.startStsLocal({ principals: [{ ...__alice, arn: 'arn:aws:iam::123456789012:user/alice', userId: 'AIDAEXAMPLEALICE0001', account: '123456789012' }] });
-const { token } = await __core.mintToken({ audience: 'payments-api', region: 'eu-west-1', credentials: __alice });
+const { token } = await __mint.mintToken({ audience: 'payments-api', region: 'eu-west-1', credentials: __alice });
 `;
     const code = blocks[0]!;
     const imports = code.split('\n').filter((l) => l.startsWith('import '));

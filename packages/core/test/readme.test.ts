@@ -14,11 +14,11 @@ const run = blockRunner('callerid-readme-');
 
 // What the later blocks assume from the first one: a running sts-local and a token for payments-api.
 const PRELUDE = `
-import * as __core from '@callerid/core';
+import * as __mint from '@callerid/mint';
 import * as __stsLocal from '@callerid/sts-local';
 const __alice = { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' };
 const sts = await __stsLocal.startStsLocal({ principals: [{ ...__alice, arn: 'arn:aws:iam::123456789012:user/alice', userId: 'AIDAEXAMPLEALICE0001', account: '123456789012' }] });
-const { token } = await __core.mintToken({ audience: 'payments-api', region: 'eu-west-1', credentials: __alice });
+const { token } = await __mint.mintToken({ audience: 'payments-api', region: 'eu-west-1', credentials: __alice });
 `;
 const EPILOGUE = `
 await sts.close();

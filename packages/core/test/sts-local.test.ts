@@ -4,7 +4,8 @@
  */
 import { startStsLocal, type StsLocal } from '@callerid/sts-local';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { CallerIdError, PARTITION_IDS, createVerifier, mintToken, type Verifier, type VerifierOptions } from '../src/index.js';
+import { CallerIdError, PARTITION_IDS, createVerifier, type Verifier, type VerifierOptions } from '../src/index.js';
+import { mintToken } from '@callerid/mint';
 import { AWS_CLI_FIXTURE_FILE as FIXTURE_FILE, awsCli, credentialsOf, principal, signedAtOf } from './fixtures.js';
 
 

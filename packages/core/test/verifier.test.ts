@@ -3,17 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
 import { Agent } from 'undici';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  CallerIdError,
-  createMemoryCache,
-  createVerifier,
-  mintToken,
-  type CacheEntry,
-  type CacheStore,
-  type Identity,
-  type Verifier,
-  type VerifierOptions,
-} from '../src/index.js';
+import { CallerIdError, createMemoryCache, createVerifier, type CacheEntry, type CacheStore, type Identity, type Verifier, type VerifierOptions } from '../src/index.js';
+import { mintToken } from '@callerid/mint';
 import { answer, callerIdentityBody, startFakeSts, stsErrorBody, type FakeSts, type Handler } from './fake-sts.js';
 import { awsCli, credentialsOf, principal, signedAtOf } from './fixtures.js';
 

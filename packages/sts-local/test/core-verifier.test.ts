@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 // Resolved from core's sources by the workspace vitest aliases (and tsconfig `paths` for typechecking).
-import { CallerIdError, createVerifier, mintToken, type Verifier } from '@callerid/core';
+import { CallerIdError, createVerifier, type Verifier } from '@callerid/core';
+import { mintToken } from '@callerid/mint';
 import { startStsLocal, type StsLocal } from '@callerid/sts-local';
 import { FIXTURE_FILE, fixtures, principalNamed, signedAtOfUrl } from './helpers/fixtures.js';
 import { send } from './helpers/http.js';

@@ -3,7 +3,8 @@
  * A drop-in for `aws eks get-token`: `--cluster-name` is an alias of `--audience`. With `--type
  * web-identity` it asks STS for an AWS web identity JWT (GetWebIdentityToken) instead.
  */
-import { isCallerIdError, mintToken, type MintedToken, type MintWebIdentityTokenOptions } from '@callerid/core';
+import { isCallerIdError } from '@callerid/core';
+import { mintToken, type MintedToken, type MintWebIdentityTokenOptions } from '@callerid/mint';
 import { UsageError, atMostPositionals, parseCommandArgs } from '../args.js';
 import { EXIT } from '../exit-codes.js';
 import { COMMAND_HELP } from '../help.js';

@@ -6,7 +6,7 @@
  * environment, the chain's first link (`fromEnv`) would return exactly those variables, so they are read
  * directly and the SDK is never loaded. Start-up time is what kubectl users see.
  */
-import type { MintTokenOptions } from '@callerid/core';
+import type { MintTokenOptions } from '@callerid/mint';
 import { enableCompileCache } from '../compile-cache.js';
 import type * as Sdk from '../lazy/credential-providers.js';
 

@@ -7,7 +7,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { once } from 'node:events';
 import express from 'express';
-import { mintToken, type MintedToken, type MintTokenOptions } from '@callerid/core';
+import { mintToken, type MintedToken, type MintTokenOptions } from '@callerid/mint';
 import { callerid, callerIdErrorHandler } from '@callerid/express';
 import { startStsLocal, type StsLocal } from '@callerid/sts-local';
 import { afterAll, beforeAll } from 'vitest';

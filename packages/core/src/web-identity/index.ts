@@ -1,6 +1,4 @@
-/** AWS web identity JWTs (`sts:GetWebIdentityToken`): minting and offline verification. */
-export { mintWebIdentityToken } from './mint.js';
-export type { MintWebIdentityTokenOptions, MintedWebIdentityToken } from './mint.js';
+/** AWS web identity JWTs (`sts:GetWebIdentityToken`): offline verification (minting is `@callerid/mint`'s). */
 export { createWebIdentityVerifier } from './verify.js';
 export type { WebIdentityContext, WebIdentityOptions, WebIdentityVerifier } from './verify.js';
 export type { JwksOptions } from './jwks.js';

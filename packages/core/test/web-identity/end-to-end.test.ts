@@ -4,18 +4,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStsLocal, type StsLocal } from '@callerid/sts-local';
-import {
-  CallerIdError,
-  compileAllow,
-  createMemoryCache,
-  createVerifier,
-  mintToken,
-  mintWebIdentityToken,
-  type CacheEntry,
-  type CacheStore,
-  type Verifier,
-  type VerifierOptions,
-} from '../../src/index.js';
+import { CallerIdError, compileAllow, createMemoryCache, createVerifier, type CacheEntry, type CacheStore, type Verifier, type VerifierOptions } from '../../src/index.js';
+import { mintToken, mintWebIdentityToken } from '@callerid/mint';
 
 const ACCT = '111122223333';
 const OTHER_ACCT = '444455556666';

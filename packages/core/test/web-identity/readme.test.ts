@@ -10,12 +10,12 @@ const run = blockRunner('callerid-readme-jwt-');
 
 // What the second block assumes from the first: sts-local, the account's issuer, and two JWTs.
 const PRELUDE = `
-import * as __core from '@callerid/core';
+import * as __mintPkg from '@callerid/mint';
 import * as __stsLocal from '@callerid/sts-local';
 const __alice = { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' };
 const sts = await __stsLocal.startStsLocal({ principals: [{ ...__alice, arn: 'arn:aws:iam::123456789012:user/alice', userId: 'AIDAEXAMPLEALICE0001', account: '123456789012' }] });
 const issuer = sts.issuerFor('123456789012');
-const __mint = (audience: string) => __core.mintWebIdentityToken({ audience, signingAlgorithm: 'ES384', region: 'eu-west-1', credentials: __alice, endpoint: sts.url });
+const __mint = (audience: string) => __mintPkg.mintWebIdentityToken({ audience, signingAlgorithm: 'ES384', region: 'eu-west-1', credentials: __alice, endpoint: sts.url });
 const jwt = await __mint('https://payments.example.com');
 const jwtForOrders = await __mint('https://orders.example.com');
 `;

@@ -1,5 +1,6 @@
 import { expect, inject, test } from 'vitest';
-import { createVerifier, mintToken } from '@callerid/core';
+import { createVerifier } from '@callerid/core';
+import { mintToken } from '@callerid/mint';
 
 test('a token minted with alice’s keys verifies as alice', async () => {
   const verifier = createVerifier({ audience: 'my-api', stsEndpoint: inject('stsUrl') });

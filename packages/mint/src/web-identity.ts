@@ -2,11 +2,9 @@
  * Minting AWS web identity JWTs with `sts:GetWebIdentityToken`. The AWS SDK is imported lazily, on
  * the first mint, so that a server that only verifies never loads it.
  */
-import { resolveCredentials, type CredentialsOption } from '../credentials.js';
-import { CallerIdError } from '../errors.js';
-import { parseStsEndpoint } from '../sts-client.js';
-import { tokenKind } from '../token-format.js';
-import { WEB_IDENTITY_ALGORITHMS, type WebIdentityAlgorithm } from './header.js';
+import { CallerIdError, tokenKind, type WebIdentityAlgorithm } from '@callerid/core';
+import { parseStsEndpoint, WEB_IDENTITY_ALGORITHMS } from '@callerid/core/internal';
+import { resolveCredentials, type CredentialsOption } from './credentials.js';
 
 /** Options for {@link mintWebIdentityToken}; the limits are GetWebIdentityToken's own. */
 export interface MintWebIdentityTokenOptions {

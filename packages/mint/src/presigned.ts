@@ -1,11 +1,10 @@
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentity, HttpRequest as SignedRequest } from '@smithy/types';
+import { CallerIdError, stsHostFor } from '@callerid/core';
+import { AUDIENCE_PATTERN, encodePresignedToken } from '@callerid/core/internal';
 import { resolveCredentials, type CredentialsOption } from './credentials.js';
-import { CallerIdError } from './errors.js';
-import { stsHostFor } from './hosts.js';
 import { NodeSha256 } from './sha256.js';
-import { AUDIENCE_PATTERN, encodePresignedToken } from './token-format.js';
 
 /** Options for {@link mintToken}. */
 export interface MintTokenOptions {
