@@ -101,14 +101,14 @@ export class Circuit {
     if (wasOpen) this.#publish({ store: this.#store, operation, outcome: 'recovered' });
   }
 
-  #failed(operation: string, outcome: 'error' | 'timeout', error: unknown): unknown {
+  #failed(operation: string, outcome: 'error' | 'timeout', error: unknown): Error {
     const wasOpen = this.open;
     this.#failures += 1;
     this.#probing = false;
     if (this.open) this.#openUntil = performance.now() + this.#options.cooldownMs;
     if (!wasOpen) this.#publish({ store: this.#store, operation, outcome, cause: causeOf(error) });
     if (!wasOpen && this.open) this.#publish({ store: this.#store, operation, outcome: 'circuit_open' });
-    return error;
+    return error instanceof Error ? error : new StoreUnavailableError(causeOf(error));
   }
 
   #publish(event: StoreEvent): void {

@@ -17,7 +17,7 @@ export async function startFleet(size: number, job: ProcessJob): Promise<Fleet> 
   const stop = async () => {
     await Promise.all(
       children.map((child) => {
-        if (child.exitCode !== null || child.signalCode !== null) return undefined;
+        if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
         const exited = new Promise((resolve) => child.once('exit', resolve));
         child.kill('SIGKILL');
         return exited;

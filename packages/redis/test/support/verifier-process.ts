@@ -26,7 +26,7 @@ await client.connect();
 const store = createRedisStore({ client, operationTimeoutMs: 2_000 });
 const verifier = createVerifier({ audience: job.audience, stsEndpoint: job.stsUrl, sharedCache: store, replay: job.replay });
 
-process.once('message', async () => {
+async function verifyAll(): Promise<void> {
   const outcomes = await Promise.all(
     Array.from({ length: job.concurrency }, () =>
       verifier.verify(job.token).then(
@@ -40,5 +40,7 @@ process.once('message', async () => {
   await verifier.close();
   await client.close();
   process.send!(report, () => process.exit(0));
-});
+}
+
+process.once('message', () => void verifyAll());
 process.send!('ready');
