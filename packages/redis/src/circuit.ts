@@ -66,10 +66,23 @@ export class Circuit {
     return new Promise<T>((resolve, reject) => {
       // Whichever comes first counts: a late answer to an operation that timed out changes nothing.
       let settled = false;
-      const timer = setTimeout(() => {
+      // The deadline measures Redis, not this process: it is checked after the event loop's next I/O
+      // phase (a reply that arrived while the loop was busy is read first), and a timer that fired
+      // late — the process itself was stalled — grants one more period before the operation fails.
+      const { operationTimeoutMs } = this.#options;
+      const armed = performance.now();
+      let graced = false;
+      const expire = (): void => {
+        if (settled) return;
+        if (!graced && performance.now() - armed > operationTimeoutMs * 1.5) {
+          graced = true;
+          timer = setTimeout(expire, operationTimeoutMs);
+          return;
+        }
         settled = true;
         reject(this.#failed(operation, 'timeout', new StoreUnavailableError('operation timed out')));
-      }, this.#options.operationTimeoutMs);
+      };
+      let timer = setTimeout(() => setImmediate(expire), operationTimeoutMs);
       const fail = (error: unknown): void => {
         if (settled) return;
         settled = true;
