@@ -53,9 +53,8 @@ export function createSharedFlight(config: SharedFlightConfig): SharedFlight {
     );
   }
 
-  return async function sharedFlight(token, key) {
-    const stored = answer(await settle(() => store.get(key)));
-    if (stored) return stored;
+  // Someone else may be asking STS: take the lock, or wait for the holder's verdict.
+  async function contend(token: string, key: string): Promise<Identity> {
     if (!store.lock) return verifyAndShare(token, key, undefined);
     const owner = `${ownerPrefix}:${++flights}`;
     const locked = await settle(() => store.lock!(key, owner, waitMs));
@@ -66,6 +65,20 @@ export function createSharedFlight(config: SharedFlightConfig): SharedFlight {
       if (awaited) return awaited;
     }
     return verifyAndShare(token, key, undefined);
+  }
+
+  // A verdict already in the store is the common case: one promise chain, no async frames.
+  return function sharedFlight(token, key) {
+    let stored: Promise<CacheEntry | undefined>;
+    try {
+      stored = Promise.resolve(store.get(key));
+    } catch {
+      return contend(token, key);
+    }
+    return stored.then(
+      (entry) => answer(entry) ?? contend(token, key),
+      () => contend(token, key),
+    );
   };
 }
 

@@ -163,6 +163,12 @@ export function createVerifierCore(options: VerifierOptions): VerifierCore {
     return undefined;
   }
 
+  // `answer` for an entry just read from a shared store: its identity is nobody else's, so no copy.
+  function answerStored(entry: CacheEntry | undefined): Identity | Promise<Identity> | undefined {
+    if (!entry || !(clock() < entry.expiresAt)) return undefined;
+    return entry.identity ?? (entry.error ? fail(entry.error) : undefined);
+  }
+
   // The entry that records a verdict: the identity until it expires, or a rejection worth remembering.
   function entryOf(verdict: { identity: Identity } | { error: unknown }): CacheEntry | undefined {
     if ('identity' in verdict) return { expiresAt: Date.parse(verdict.identity.expiresAt), identity: verdict.identity };
@@ -173,7 +179,7 @@ export function createVerifierCore(options: VerifierOptions): VerifierCore {
 
   const sharedFlight: SharedFlight | undefined =
     sharedCache &&
-    createSharedFlight({ store: sharedCache, waitMs: settings.timeoutMs, answer, verify: verifyUncached, entryOf, ttlOf: (entry) => entry.expiresAt - clock() });
+    createSharedFlight({ store: sharedCache, waitMs: settings.timeoutMs, answer: answerStored, verify: verifyUncached, entryOf, ttlOf: (entry) => entry.expiresAt - clock() });
 
   function remember(key: string, entry: CacheEntry): void {
     if (!cache) return;

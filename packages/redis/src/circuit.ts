@@ -30,6 +30,14 @@ export interface CircuitOptions {
   cooldownMs: number;
 }
 
+interface Deadline {
+  /** `performance.now()` after which the operation has failed. */
+  readonly at: number;
+  /** Settled: answered, failed or expired. */
+  done: boolean;
+  expire(): void;
+}
+
 /** Runs store operations under a deadline and a circuit breaker. */
 export class Circuit {
   readonly #options: CircuitOptions;
@@ -37,10 +45,17 @@ export class Circuit {
   #failures = 0;
   #openUntil = 0;
   #probing = false;
+  // Pending operations in the order they started — the order of their deadlines — from #head on.
+  #queue: Deadline[] = [];
+  #head = 0;
+  readonly #tick: number;
+  #sweeper: NodeJS.Timeout | undefined;
+  #lastSweep = 0;
 
   constructor(store: string, options: CircuitOptions) {
     this.#store = store;
     this.#options = options;
+    this.#tick = Math.max(5, Math.round(options.operationTimeoutMs / 5));
   }
 
   /** Whether operations fail fast right now. */
@@ -64,46 +79,74 @@ export class Circuit {
 
   #withDeadline<T>(operation: string, call: () => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      // Whichever comes first counts: a late answer to an operation that timed out changes nothing.
-      let settled = false;
-      // The deadline measures Redis, not this process: it is checked after the event loop's next I/O
-      // phase (a reply that arrived while the loop was busy is read first), and a timer that fired
-      // late — the process itself was stalled — grants one more period before the operation fails.
-      const { operationTimeoutMs } = this.#options;
-      const armed = performance.now();
-      let graced = false;
-      const expire = (): void => {
-        if (settled) return;
-        if (!graced && performance.now() - armed > operationTimeoutMs * 1.5) {
-          graced = true;
-          timer = setTimeout(expire, operationTimeoutMs);
-          return;
-        }
-        settled = true;
-        reject(this.#failed(operation, 'timeout', new StoreUnavailableError('operation timed out')));
-      };
-      let timer = setTimeout(() => setImmediate(expire), operationTimeoutMs);
-      const fail = (error: unknown): void => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        reject(this.#failed(operation, 'error', error));
+      const deadline: Deadline = {
+        at: performance.now() + this.#options.operationTimeoutMs,
+        done: false,
+        expire: () => reject(this.#failed(operation, 'timeout', new StoreUnavailableError('operation timed out'))),
       };
       let pending: Promise<T>;
       try {
         pending = call();
       } catch (error) {
-        fail(error);
+        reject(this.#failed(operation, 'error', error));
         return;
       }
-      pending.then((value) => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        this.#succeeded(operation);
-        resolve(value);
-      }, fail);
+      this.#watch(deadline);
+      // Whichever comes first counts: a late answer to an operation that timed out changes nothing.
+      pending.then(
+        (value) => {
+          if (deadline.done) return;
+          deadline.done = true;
+          this.#succeeded(operation);
+          resolve(value);
+        },
+        (error: unknown) => {
+          if (deadline.done) return;
+          deadline.done = true;
+          reject(this.#failed(operation, 'error', error));
+        },
+      );
     });
+  }
+
+  // One sweeping interval for every pending operation (they expire in the order they started, all
+  // having the same deadline) instead of a timer each: the hot path pays an array push.
+  #watch(deadline: Deadline): void {
+    this.#queue.push(deadline);
+    if (this.#queue.length - this.#head > 1_024) this.#compact();
+    if (this.#sweeper !== undefined) return;
+    this.#lastSweep = performance.now();
+    this.#sweeper = setInterval(() => this.#sweep(), this.#tick);
+    this.#sweeper.unref();
+  }
+
+  #sweep(): void {
+    const now = performance.now();
+    // A sweep that comes late means this process was stalled, not Redis: replies that arrived meanwhile
+    // are read before anything expires, unless an operation is already past twice its deadline.
+    const grace = now - this.#lastSweep > 2 * this.#tick + 10 ? this.#options.operationTimeoutMs : 0;
+    this.#lastSweep = now;
+    const queue = this.#queue;
+    for (; this.#head < queue.length; this.#head++) {
+      const deadline = queue[this.#head]!;
+      if (deadline.done) continue;
+      if (deadline.at + grace > now) break;
+      deadline.done = true;
+      deadline.expire();
+    }
+    this.#compact();
+    if (this.#queue.length === 0) {
+      clearInterval(this.#sweeper);
+      this.#sweeper = undefined;
+    }
+  }
+
+  // Drops settled operations from the front of the queue.
+  #compact(): void {
+    while (this.#head < this.#queue.length && this.#queue[this.#head]!.done) this.#head++;
+    if (this.#head === 0) return;
+    this.#queue = this.#queue.slice(this.#head);
+    this.#head = 0;
   }
 
   #succeeded(operation: string): void {

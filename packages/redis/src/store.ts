@@ -68,7 +68,7 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
   }
 
   return {
-    get: async (key) => decodeEntry(await run('get', () => client.get(keys.verdict(key)))),
+    get: (key) => run('get', () => client.get(keys.verdict(key))).then(decodeEntry),
     set: async (key, entry, ttlMs) => {
       await run('set', () => client.set(keys.verdict(key), encodeEntry(entry), { expiration: px(ttlMs) }));
     },

@@ -20,9 +20,9 @@ beforeAll(async () => {
 afterAll(() => sts?.close());
 
 let tokens = 0;
-/** A new token for `audience` (each signed a second earlier than the last: never seen before). */
+/** A new token for `audience`, never seen before (each has its own X-Amz-Expires, which STS ignores). */
 async function newToken(audience: string): Promise<string> {
-  const { token } = await mintToken({ audience, region: 'eu-west-1', credentials: alice, signingDate: new Date(Date.now() - 1_000 * ++tokens) });
+  const { token } = await mintToken({ audience, region: 'eu-west-1', credentials: alice, expiresInSeconds: 61 + (++tokens % 840) });
   return token;
 }
 
@@ -32,12 +32,14 @@ interface Instance {
 }
 
 /** One API instance: its own client, store and verifier. The client's `error` events are expected here. */
-async function instance(url: string, audience: string, options: { replay?: 'once'; connect?: boolean } = {}): Promise<Instance> {
+async function instance(url: string, audience: string, options: { replay?: 'once'; connect?: boolean; operationTimeoutMs?: number } = {}): Promise<Instance> {
   const client = createClient({ url, socket: { reconnectStrategy: () => 50 } });
   client.on('error', () => undefined);
   if (options.connect === false) void client.connect().catch(() => undefined);
   else await client.connect();
-  const store = createRedisStore({ client, cooldownMs: 200 });
+  // Outages here are refused connections, which fail at once: a generous deadline keeps a busy machine
+  // from adding timeouts of its own, except where the deadline is what a test is about.
+  const store = createRedisStore({ client, cooldownMs: 200, operationTimeoutMs: options.operationTimeoutMs ?? 1_000 });
   const verifier = createVerifier({ audience, stsEndpoint: sts.url, sharedCache: store, replay: options.replay ?? 'allow' });
   onTestFinished(async () => {
     await verifier.close();
@@ -130,9 +132,9 @@ describe.skipIf(!hasRedis)('Redis faults', () => {
       await redis.stop();
     });
     const events = recordStoreEvents();
-    const a = await instance(proxy.url, 'faults-hang');
-    const b = await instance(proxy.url, 'faults-hang');
-    expect((await bothVerify(a, b, 'faults-hang')).calls).toBe(1);
+    const a = await instance(proxy.url, 'faults-hang', { operationTimeoutMs: 50 });
+    const b = await instance(proxy.url, 'faults-hang', { operationTimeoutMs: 50 });
+    await eventually(async () => (await bothVerify(a, b, 'faults-hang')).calls === 1);
 
     proxy.freeze();
     const durations: number[] = [];
@@ -155,7 +157,7 @@ describe.skipIf(!hasRedis)('Redis faults', () => {
   it('a server that accepts connections and never answers costs nothing: the client never gets ready', async () => {
     const silent = await startSilentServer();
     onTestFinished(() => silent.close());
-    const a = await instance(silent.url, 'faults-silent', { connect: false });
+    const a = await instance(silent.url, 'faults-silent', { connect: false, operationTimeoutMs: 50 });
     const started = performance.now();
     for (let i = 0; i < 5; i++) expect(await outcome(a.verifier.verify(await newToken('faults-silent')))).toBe('accepted');
     expect(performance.now() - started).toBeLessThan(2_000);
