@@ -79,8 +79,8 @@ describe('sharedCache', () => {
 
   it('shares STS rejections for negativeCacheTtlMs, never outages', async () => {
     sts.handle(answer(403, stsErrorBody('SignatureDoesNotMatch', 'no')));
-    expect(await codeOf(verifier().verify(token))).toBe('sts_rejected');
-    expect(await codeOf(verifier().verify(token))).toBe('sts_rejected');
+    expect(await codeOf(verifier().verify(token))).toBe('sts_signature_mismatch');
+    expect(await codeOf(verifier().verify(token))).toBe('sts_signature_mismatch');
     expect(sts.requests).toHaveLength(1);
 
     shared = createMemoryCache();

@@ -5,20 +5,20 @@
  * Transitions and failures are published on the `callerid:store` diagnostics channel.
  */
 import diagnostics from 'node:diagnostics_channel';
+import { DIAGNOSTICS_CHANNELS, type StoreEvent } from '@callerid/core';
 
-/** What `callerid:store` carries (the `StoreEvent` of `@callerid/core`). */
-export interface StoreEvent {
-  store: string;
-  operation: string;
-  outcome: 'error' | 'timeout' | 'circuit_open' | 'recovered';
-  cause?: string;
-}
+const storeChannel = diagnostics.channel(DIAGNOSTICS_CHANNELS.store);
 
-const storeChannel = diagnostics.channel('callerid:store');
-
-/** Why an operation was not done: the store answers with this instead of waiting. */
+/** Why the store gave up on an operation: its deadline passed, the client is reconnecting, or the circuit is open. */
 export class StoreUnavailableError extends Error {
   override readonly name = 'StoreUnavailableError';
+  /** `ETIMEDOUT`, `ENOTREADY` or `ECIRCUITOPEN`. */
+  readonly code: 'ETIMEDOUT' | 'ENOTREADY' | 'ECIRCUITOPEN';
+
+  constructor(code: StoreUnavailableError['code'], message: string) {
+    super(message);
+    this.code = code;
+  }
 }
 
 export interface CircuitOptions {
@@ -70,10 +70,10 @@ export class Circuit {
    */
   run<T>(operation: string, ready: boolean, call: () => Promise<T>): Promise<T> {
     if (this.open) {
-      if (this.#probing || performance.now() < this.#openUntil) return Promise.reject(new StoreUnavailableError('circuit open'));
+      if (this.#probing || performance.now() < this.#openUntil) return Promise.reject(new StoreUnavailableError('ECIRCUITOPEN', 'circuit open'));
       this.#probing = true;
     }
-    if (!ready) return Promise.reject(this.#failed(operation, 'error', new StoreUnavailableError('client not ready')));
+    if (!ready) return Promise.reject(this.#failed(operation, 'error', new StoreUnavailableError('ENOTREADY', 'client not ready')));
     return this.#withDeadline(operation, call);
   }
 
@@ -82,7 +82,7 @@ export class Circuit {
       const deadline: Deadline = {
         at: performance.now() + this.#options.operationTimeoutMs,
         done: false,
-        expire: () => reject(this.#failed(operation, 'timeout', new StoreUnavailableError('operation timed out'))),
+        expire: () => reject(this.#failed(operation, 'timeout', new StoreUnavailableError('ETIMEDOUT', 'operation timed out'))),
       };
       let pending: Promise<T>;
       try {
@@ -164,7 +164,7 @@ export class Circuit {
     if (this.open) this.#openUntil = performance.now() + this.#options.cooldownMs;
     if (!wasOpen) this.#publish({ store: this.#store, operation, outcome, cause: causeOf(error) });
     if (!wasOpen && this.open) this.#publish({ store: this.#store, operation, outcome: 'circuit_open' });
-    return error instanceof Error ? error : new StoreUnavailableError(causeOf(error));
+    return error instanceof Error ? error : new TypeError(`redis: a command failed with a non-Error (${causeOf(error)})`);
   }
 
   #publish(event: StoreEvent): void {
@@ -172,7 +172,10 @@ export class Circuit {
   }
 }
 
-// The error's name and message only: a Redis error never carries a token (keys are digests).
+// An error's class and code, as core reports causes (`StoreUnavailableError (ETIMEDOUT)`), never its
+// message: keys are digests, but a message is the client's text, not ours.
 function causeOf(error: unknown): string {
-  return error instanceof Error ? `${error.name}: ${error.message}`.slice(0, 200) : 'unknown error';
+  const name = error instanceof Error ? error.name : typeof error;
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && /^[A-Za-z0-9_.]{1,64}$/.test(code) ? `${name} (${code})` : name;
 }

@@ -2,5 +2,4 @@ export { createRedisStore } from './store.js';
 export type { RedisCommandClient, RedisStore } from './store.js';
 export type { RedisStoreOptions } from './options.js';
 export { StoreUnavailableError } from './circuit.js';
-export type { StoreEvent } from './circuit.js';
 export { FORMAT_VERSION } from './keys.js';

@@ -5,11 +5,11 @@
  * answering at all. Store trouble is published on the `callerid:store` diagnostics channel.
  */
 import diagnostics from 'node:diagnostics_channel';
-import { createVerifier, isCallerIdError, mintToken, type Verifier } from '@callerid/core';
+import { DIAGNOSTICS_CHANNELS, createVerifier, isCallerIdError, mintToken, type StoreEvent, type Verifier } from '@callerid/core';
 import type { StsLocal } from '@callerid/sts-local';
 import { createClient } from 'redis';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
-import { createRedisStore, type RedisStore, type StoreEvent } from '../src/index.js';
+import { createRedisStore, type RedisStore } from '../src/index.js';
 import { hasRedis, startFreezableProxy, startRedis, startSilentServer } from './support/redis-server.js';
 import { alice, startSts, stsCalls } from './support/sts.js';
 
@@ -57,8 +57,8 @@ const outcome = (promise: Promise<unknown>) =>
 function recordStoreEvents(): StoreEvent[] {
   const events: StoreEvent[] = [];
   const listener = (message: unknown) => events.push(message as StoreEvent);
-  diagnostics.subscribe('callerid:store', listener);
-  onTestFinished(() => void diagnostics.unsubscribe('callerid:store', listener));
+  diagnostics.subscribe(DIAGNOSTICS_CHANNELS.store, listener);
+  onTestFinished(() => void diagnostics.unsubscribe(DIAGNOSTICS_CHANNELS.store, listener));
   return events;
 }
 
@@ -148,6 +148,7 @@ describe.skipIf(!hasRedis)('Redis faults', () => {
     expect(Math.max(...durations)).toBeLessThan(2_000);
     expect(a.store.circuitOpen && b.store.circuitOpen).toBe(true);
     expect(events.filter((e) => e.outcome === 'timeout').length).toBeGreaterThan(0);
+    expect(events.find((e) => e.outcome === 'timeout')).toMatchObject({ store: 'redis', cause: 'StoreUnavailableError (ETIMEDOUT)' });
 
     proxy.thaw();
     await eventually(async () => (await bothVerify(a, b, 'faults-hang')).calls === 1);
