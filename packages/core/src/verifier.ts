@@ -69,6 +69,8 @@ export interface Verifier {
 type TokenPath = (token: string) => Promise<Identity>;
 
 const DEFAULT_NEGATIVE_TTL_MS = 5_000;
+// Clock skew between instances that one-time tokens tolerate (clocks are expected to be NTP-synchronised).
+const REPLAY_MARK_MARGIN_MS = 5 * 60_000;
 // Verdicts about the token itself that are worth remembering briefly; never "STS unavailable".
 // A JWT whose signature does not verify never will, and an ES384 check costs about 1 ms of CPU.
 const NEGATIVE_CACHE_CODES: ReadonlySet<CallerIdErrorCode> = new Set([
@@ -259,7 +261,9 @@ export function createVerifierCore(options: VerifierOptions): VerifierCore {
 
   // One-time tokens: every use, cached or not, must claim the token in the store; only the first wins.
   function claimOnce(token: string, identity: Identity): Promise<Identity> {
-    const ttl = Math.max(1_000, Date.parse(identity.expiresAt) - clock());
+    // The mark outlives the token by a margin: an instance whose clock runs behind may still hold the
+    // token's verdict in its cache after the mark would have expired by this instance's clock.
+    const ttl = Math.max(1_000, Date.parse(identity.expiresAt) - clock()) + REPLAY_MARK_MARGIN_MS;
     let claimed: boolean | Promise<boolean>;
     try {
       claimed = replayStore!.claim!(replayKey(token), ttl);

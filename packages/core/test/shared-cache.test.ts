@@ -132,6 +132,14 @@ describe("replay: 'once'", () => {
     expect(again).toMatchObject({ code: 'token_replayed', status: 401 });
   });
 
+  it("marks a used token until it expires plus a margin for other instances' clock skew", async () => {
+    const ttls: number[] = [];
+    const recording: CacheStore = { ...shared, claim: (key, ttlMs) => (ttls.push(ttlMs), shared.claim(key, ttlMs)) };
+    await verifier({ sharedCache: recording, replay: 'once' }).verify(token);
+    // Signed at 12:00:00, honoured by STS until 12:15:00; the verifier's clock says 12:00:01.
+    expect(ttls).toEqual([14 * 60_000 + 59_000 + 5 * 60_000]);
+  });
+
   it('works with the default memory cache alone (one instance)', async () => {
     const v = verifier({ sharedCache: undefined, replay: 'once' });
     expect(await codeOf(v.verify(token))).toBe('accepted');
