@@ -16,6 +16,7 @@ const LAZY: Record<string, string> = {
   decode: 'src/commands/decode.ts',
   'sts-local': 'src/commands/sts-local.ts',
   help: 'src/help.ts',
+  kubeconfig: 'src/commands/kubeconfig.ts',
   'credential-providers': 'src/lazy/credential-providers.ts',
   'region-config': 'src/lazy/region-config.ts',
   'web-identity': 'src/lazy/web-identity.ts',

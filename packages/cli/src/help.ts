@@ -8,6 +8,8 @@ Commands:
   token       Mint a k8s-aws-v1 token (kubectl exec credential plugin; drop-in for
               aws-iam-authenticator token), or an AWS web identity JWT (--type web-identity)
   eks         eks get-token: the AWS CLI's arguments and output, verbatim (kubeconfig: command: callerid)
+  kubeconfig  kubeconfig add: write a cluster, user and context that run callerid (offline);
+              kubeconfig migrate: switch aws / aws-iam-authenticator exec users to callerid
   verify      Verify a token (with STS, or a JWT against its issuer's keys) and print the caller
   decode      Show what a token (presigned or JWT) holds and which local checks it passes (offline)
   sts-local   Run a local STS for tests and demos
@@ -73,6 +75,34 @@ Options:
 Accepted and ignored: --no-cli-pager, --no-paginate, --no-cli-auto-prompt, --color. Refused with the
 reason: --query, --endpoint-url, --no-sign-request, --debug, --no-verify-ssl, --ca-bundle,
 --cli-read-timeout, --cli-connect-timeout, --cli-binary-format, --cli-auto-prompt.`,
+  kubeconfig: `Usage: callerid kubeconfig add --cluster-name <name> --server <url> [options]
+       callerid kubeconfig migrate [--kubeconfig <file>] [--dry-run]
+
+add: write (or replace) a cluster, a user whose exec plugin runs "callerid token", and a context, and
+make the context current — as aws eks update-kubeconfig does, but offline (the server and CA are given).
+migrate: switch every user whose exec plugin runs "aws eks get-token" or "aws-iam-authenticator token"
+to callerid with the same arguments and env, print what changed, leave everything else alone.
+Running it again changes nothing.
+
+Options (add):
+  --cluster-name <name>            The cluster name: the token's audience, and the cluster entry's name
+  --server <url>                   The API server endpoint (https://…)
+  --certificate-authority <file>   The cluster CA certificate (PEM), stored as certificate-authority-data
+  --certificate-authority-data <b> The CA as base64 (what aws eks describe-cluster prints)
+  --region <region>                Pin the signing region in the exec arguments
+  --role-arn <arn>                 Assume this role to sign
+  --profile <name>                 Pin AWS_PROFILE in the exec block's env
+  --alias <name>                   The context's name (default: the user's name)
+  --user-alias <name>              The user's name (default: the cluster name)
+  --cache                          Add --cache to the exec arguments
+
+Options (both):
+  --kubeconfig <file>      The file to edit (default: the first file in KUBECONFIG, else ~/.kube/config)
+  --command <path>         The command kubectl runs (default: callerid, found on kubectl's PATH)
+  --dry-run                Print instead of writing: add prints the whole kubeconfig, migrate the changes
+  -h, --help               Show this help
+
+Exit codes: 0 written (or nothing to do), 1 migrate left a user it could not convert, 2 usage error.`,
   verify: `Usage: callerid verify [<token>|-] --audience <id> [options]
 
 Verify a token and print the verified identity: a presigned token with STS, an AWS web identity JWT

@@ -7,7 +7,7 @@
 import { UsageError, parseCommandArgs } from '../args.js';
 import { EXIT } from '../exit-codes.js';
 import { writeStdout } from '../output.js';
-import { runMint } from '../token/mint-command.js';
+import { runMint, type MintRequest } from '../token/mint-command.js';
 
 const COMMAND = 'eks get-token';
 
@@ -38,10 +38,19 @@ export async function run(args: string[]): Promise<number> {
   if (subcommand !== 'get-token') {
     throw new UsageError(subcommand === undefined || subcommand.startsWith('-') ? 'expected a subcommand: get-token' : 'unknown eks subcommand (callerid has only get-token)', 'eks');
   }
-  return getToken(rest);
+  const request = parseGetTokenArgs(rest);
+  if (request === undefined) {
+    writeStdout(`${(await import('../help.js')).COMMAND_HELP.eks}\n`);
+    return EXIT.ok;
+  }
+  return runMint(request);
 }
 
-async function getToken(args: string[]): Promise<number> {
+/**
+ * The mint `callerid eks get-token <args>` asks for, or `undefined` for `--help`; a {@link UsageError}
+ * for anything it refuses.
+ */
+export function parseGetTokenArgs(args: string[]): MintRequest | undefined {
   const { values } = parseCommandArgs(COMMAND, {
     args,
     options: {
@@ -65,10 +74,7 @@ async function getToken(args: string[]): Promise<number> {
       help: { type: 'boolean', short: 'h' },
     },
   });
-  if (values.help) {
-    writeStdout(`${(await import('../help.js')).COMMAND_HELP.eks}\n`);
-    return EXIT.ok;
-  }
+  if (values.help) return undefined;
   const refused = Object.keys(REFUSED).find((name) => (values as Record<string, unknown>)[name] !== undefined);
   if (refused) throw new UsageError(`--${refused} is not supported: ${REFUSED[refused]}`, COMMAND);
   if (values.output !== undefined && values.output !== 'json') {
@@ -84,7 +90,7 @@ async function getToken(args: string[]): Promise<number> {
   for (const [name, value] of [['region', values.region], ['profile', values.profile], ['role-arn', roleArn]] as const) {
     if (value === '') throw new UsageError(`--${name} must not be empty`, COMMAND);
   }
-  return runMint({
+  return {
     command: COMMAND,
     audience,
     region: values.region,
@@ -98,5 +104,5 @@ async function getToken(args: string[]): Promise<number> {
     format: 'aws-cli',
     cache: values.cache === true,
     webIdentity: undefined,
-  });
+  };
 }

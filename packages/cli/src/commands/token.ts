@@ -8,7 +8,7 @@ import { UsageError, atMostPositionals, parseCommandArgs } from '../args.js';
 import { EXIT } from '../exit-codes.js';
 import { writeStdout } from '../output.js';
 import { TOKEN_FORMATS, type TokenFormat } from '../token/exec-credential.js';
-import { runMint, type WebIdentityRequest } from '../token/mint-command.js';
+import { runMint, type MintRequest, type WebIdentityRequest } from '../token/mint-command.js';
 
 const COMMAND = 'token';
 const TOKEN_TYPES = ['presigned', 'web-identity'] as const;
@@ -18,6 +18,19 @@ const WEB_IDENTITY_OPTIONS = ['signing-algorithm', 'duration-seconds', 'tag', 's
 
 /** Runs `callerid token` with the arguments after the command name. */
 export async function run(args: string[]): Promise<number> {
+  const request = parseTokenArgs(args);
+  if (request === undefined) {
+    writeStdout(`${(await import('../help.js')).COMMAND_HELP[COMMAND]}\n`);
+    return EXIT.ok;
+  }
+  return runMint(request);
+}
+
+/**
+ * The mint `callerid token <args>` asks for, or `undefined` for `--help`; a {@link UsageError} for
+ * anything it refuses (so `callerid kubeconfig migrate` can check a command line before writing it).
+ */
+export function parseTokenArgs(args: string[]): MintRequest | undefined {
   const { values, positionals } = parseCommandArgs(COMMAND, {
     args,
     allowPositionals: true,
@@ -45,10 +58,7 @@ export async function run(args: string[]): Promise<number> {
       help: { type: 'boolean', short: 'h' },
     },
   });
-  if (values.help) {
-    writeStdout(`${(await import('../help.js')).COMMAND_HELP[COMMAND]}\n`);
-    return EXIT.ok;
-  }
+  if (values.help) return undefined;
   atMostPositionals(COMMAND, positionals, 0);
   const audience = oneOf('--audience, --cluster-name and --cluster-id (-i)', [values.audience, values['cluster-name'], values['cluster-id']]);
   if (!audience) throw new UsageError('--audience (or --cluster-name, --cluster-id, -i) is required', COMMAND);
@@ -63,7 +73,7 @@ export async function run(args: string[]): Promise<number> {
   if (webIdentity && endpoint === 'global') throw new UsageError('--global-endpoint does not apply to web identity tokens (GetWebIdentityToken is regional only)', COMMAND);
   if (webIdentity && forwardSessionName) throw new UsageError('--forward-session-name does not apply to web identity tokens', COMMAND);
 
-  return runMint({
+  return {
     command: COMMAND,
     audience,
     region: nonEmpty('region', values.region),
@@ -77,7 +87,7 @@ export async function run(args: string[]): Promise<number> {
     format: formatOf(values.format, values['token-only'] === true),
     cache: values.cache === true,
     webIdentity,
-  });
+  };
 }
 
 /** The one value given for options that are aliases of each other; a usage error when two disagree. */
