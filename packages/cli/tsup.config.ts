@@ -17,6 +17,7 @@ const LAZY: Record<string, string> = {
   'sts-local': 'src/commands/sts-local.ts',
   help: 'src/help.ts',
   kubeconfig: 'src/commands/kubeconfig.ts',
+  doctor: 'src/commands/doctor.ts',
   'credential-providers': 'src/lazy/credential-providers.ts',
   'region-config': 'src/lazy/region-config.ts',
   'web-identity': 'src/lazy/web-identity.ts',

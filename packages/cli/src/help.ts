@@ -10,6 +10,7 @@ Commands:
   eks         eks get-token: the AWS CLI's arguments and output, verbatim (kubeconfig: command: callerid)
   kubeconfig  kubeconfig add: write a cluster, user and context that run callerid (offline);
               kubeconfig migrate: switch aws / aws-iam-authenticator exec users to callerid
+  doctor      When kubectl says Unauthorized: credentials, identity, token, clock, region, API server
   verify      Verify a token (with STS, or a JWT against its issuer's keys) and print the caller
   decode      Show what a token (presigned or JWT) holds and which local checks it passes (offline)
   sts-local   Run a local STS for tests and demos
@@ -103,6 +104,28 @@ Options (both):
   -h, --help               Show this help
 
 Exit codes: 0 written (or nothing to do), 1 migrate left a user it could not convert, 2 usage error.`,
+  doctor: `Usage: callerid doctor [--cluster-name <name>] [--server <url> [--certificate-authority <file>]]
+                       [--region <r>] [--profile <p>] [--role-arn <arn>] [--sts-endpoint <url>] [--json]
+
+Run the EKS "Unauthorized" triage and say what it found, each step with its evidence and the next thing
+to try: where the credentials come from and whether they load; who they are (a real GetCallerIdentity
+call); for a role session, the role ARN to map; whether a token mints and passes callerid's own checks;
+clock skew against STS's Date header; the region and STS endpoint; and with --server, whether the API
+server accepts the token (a SelfSubjectReview, as kubectl auth whoami sends) — with the likely causes
+when it answers 401 or 403. Never prints a token or a secret.
+
+Options:
+  --cluster-name <name>    The cluster the token is for (required with --server)
+  --server <url>           The API server endpoint (https://…), to ask whether it accepts the token
+  --certificate-authority <file>  The cluster CA (PEM) to trust for --server
+  --region <r>             As for callerid token (default: AWS_REGION, AWS_DEFAULT_REGION, the profile's, us-east-1)
+  --profile <p>            As for callerid token (default: AWS_PROFILE, then the standard chain)
+  --role-arn <arn>         Assume this role first, as the kubeconfig's exec arguments do
+  --sts-endpoint <url>     Ask this STS (env: CALLERID_STS_ENDPOINT, then AWS_ENDPOINT_URL_STS)
+  --json                   {"ok", "checks": [{"name", "status", "summary", "evidence", "next"}]}
+  -h, --help               Show this help
+
+Exit codes: 0 every step passed (warnings allowed), 1 a step failed, 2 usage error.`,
   verify: `Usage: callerid verify [<token>|-] --audience <id> [options]
 
 Verify a token and print the verified identity: a presigned token with STS, an AWS web identity JWT

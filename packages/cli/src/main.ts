@@ -22,6 +22,7 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   decode: () => lazy(() => import('./commands/decode.js')),
   'sts-local': () => lazy(() => import('./commands/sts-local.js')),
   kubeconfig: () => lazy(() => import('./commands/kubeconfig.js')),
+  doctor: () => lazy(() => import('./commands/doctor.js')),
 };
 
 function lazy(load: () => Promise<CommandModule>): Promise<CommandModule> {
