@@ -13,6 +13,7 @@ import { MAP, adminSession, alice, envOf } from '../../../examples/kubectl-exec/
 import { startStandInApiServer, type StandInApiServer } from '../../../examples/kubectl-exec/src/stand-in-api-server.js';
 import { KUBECTL } from '../../../integration/test/harness/kubectl.js';
 import { CLI, collect, ensureBuilt, runCli } from './helpers/cli.js';
+import { snippetAfter } from './helpers/readme.js';
 
 if (!KUBECTL) console.warn('kubectl is not installed: skipping the kubeconfig tests that run it (CI installs Debian\'s kubernetes-client).');
 
@@ -93,6 +94,16 @@ ${exec}
     token: not-ours # left alone
 `;
 }
+
+describe.skipIf(!KUBECTL)('README: switch your kubeconfig in one word', () => {
+  it('the users block with command: callerid works as update-kubeconfig wrote it', async () => {
+    const users = snippetAfter('## Switch your kubeconfig in one word', 'yaml');
+    expect(users).toContain('command: callerid');
+    const file = fresh('kubeconfig');
+    writeFileSync(file, awsStyleKubeconfig('').replace(/^users:\n[\s\S]*$/m, users));
+    expect(await whoami(file, envOf(alice))).toMatchObject({ code: 0, username: 'alice' });
+  });
+});
 
 describe.skipIf(!KUBECTL)('kubeconfig add', () => {
   it('writes a cluster, user and context that kubectl auth whoami accepts, 0600', async () => {

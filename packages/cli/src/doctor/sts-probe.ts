@@ -38,7 +38,8 @@ export async function probeSts(token: string, audience: string, endpoint: string
     const stsTime = date === undefined ? Number.NaN : Date.parse(date);
     if (Number.isFinite(stsTime)) {
       probe.stsDate = date;
-      probe.skewMs = stsTime - Date.now();
+      // Date has whole seconds (truncated): STS's clock was somewhere in the second that follows.
+      probe.skewMs = stsTime + 500 - Date.now();
     }
   };
   const onSts = (message: unknown) => {
