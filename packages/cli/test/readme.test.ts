@@ -24,8 +24,9 @@ describe('README', () => {
   });
 
   it('documents every command and option the CLI accepts', async () => {
-    for (const command of ['token', 'eks get-token', 'kubeconfig', 'verify', 'decode', 'sts-local']) {
-      const readme = section(`## \`callerid ${command}\``);
+    const headings: Record<string, string> = { doctor: '## When kubectl says Unauthorized, run `callerid doctor`' };
+    for (const command of ['token', 'eks get-token', 'kubeconfig', 'doctor', 'verify', 'decode', 'sts-local']) {
+      const readme = section(headings[command] ?? `## \`callerid ${command}\``);
       const help = (await runCli([...command.split(' '), '--help'])).stdout;
       for (const option of help.match(/--[a-z][a-z-]+/g) ?? []) {
         if (option === '--help') continue;
