@@ -7,7 +7,6 @@
  */
 
 import { existsSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 
 /** The region when nothing names one (the global endpoint's signing region). */
@@ -47,9 +46,10 @@ export async function resolveRegionWithSource(
 /**
  * Whether either shared file the SDK's loader reads exists. When neither does there is no profile
  * region to find, and loading the loader (a few milliseconds of every kubectl command) can be skipped.
+ * (`node:os` only when HOME is unset: the token path does not otherwise load it.)
  */
 function sharedFilesExist(env: NodeJS.ProcessEnv): boolean {
-  const aws = join(env.HOME || homedir(), '.aws');
+  const aws = join(env.HOME || process.getBuiltinModule('node:os').homedir(), '.aws');
   return [env.AWS_CONFIG_FILE || join(aws, 'config'), env.AWS_SHARED_CREDENTIALS_FILE || join(aws, 'credentials')].some((file) => existsSync(file));
 }
 
