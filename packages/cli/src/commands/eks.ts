@@ -15,17 +15,17 @@ const COMMAND = 'eks get-token';
  * AWS CLI options that mean nothing for a token signed locally, and why. Refused rather than ignored:
  * a user who typed one expects an effect callerid cannot give.
  */
-const REFUSED: Record<string, string> = {
-  query: 'callerid prints the whole ExecCredential; pipe it through jq, or use `callerid token --format token`',
-  'endpoint-url': 'get-token calls no EKS endpoint: the token is signed locally (set AWS_ENDPOINT_URL_STS for --role-arn\'s AssumeRole)',
-  'no-sign-request': 'a token is a signature; there is nothing to mint unsigned',
-  debug: 'callerid has no debug log; set CALLERID_DEBUG=1 to see the stack of an unexpected error',
-  'no-verify-ssl': 'callerid never turns off certificate checks',
-  'ca-bundle': 'set AWS_CA_BUNDLE (or NODE_EXTRA_CA_CERTS) for --role-arn\'s AssumeRole call instead',
-  'cli-read-timeout': 'get-token makes no request unless --role-arn is given, and then uses the SDK defaults',
-  'cli-connect-timeout': 'get-token makes no request unless --role-arn is given, and then uses the SDK defaults',
-  'cli-binary-format': 'get-token has no binary parameters',
-  'cli-auto-prompt': 'callerid never prompts (kubectl runs it without a terminal)',
+const REFUSED: Record<string, { value: boolean; why: string }> = {
+  query: { value: true, why: 'callerid prints the whole ExecCredential; pipe it through jq, or use `callerid token --format token`' },
+  'endpoint-url': { value: true, why: 'get-token calls no EKS endpoint: the token is signed locally (set AWS_ENDPOINT_URL_STS for --role-arn\'s AssumeRole)' },
+  'no-sign-request': { value: false, why: 'a token is a signature; there is nothing to mint unsigned' },
+  debug: { value: false, why: 'callerid has no debug log; set CALLERID_DEBUG=1 to see the stack of an unexpected error' },
+  'no-verify-ssl': { value: false, why: 'callerid never turns off certificate checks' },
+  'ca-bundle': { value: true, why: 'set AWS_CA_BUNDLE (or NODE_EXTRA_CA_CERTS) for --role-arn\'s AssumeRole call instead' },
+  'cli-read-timeout': { value: true, why: 'get-token makes no request unless --role-arn is given, and then uses the SDK defaults' },
+  'cli-connect-timeout': { value: true, why: 'get-token makes no request unless --role-arn is given, and then uses the SDK defaults' },
+  'cli-binary-format': { value: true, why: 'get-token has no binary parameters' },
+  'cli-auto-prompt': { value: false, why: 'callerid never prompts (kubectl runs it without a terminal)' },
 };
 
 /** Runs `callerid eks <subcommand> …`; only `get-token` exists. */
@@ -70,13 +70,13 @@ export function parseGetTokenArgs(args: string[]): MintRequest | undefined {
       // callerid's own additions.
       cache: { type: 'boolean' },
       'imds-region': { type: 'boolean' },
-      ...Object.fromEntries(Object.keys(REFUSED).map((name) => [name, { type: name === 'query' || name.endsWith('-url') || name.endsWith('-bundle') || name.endsWith('-timeout') || name.endsWith('-format') ? 'string' : 'boolean' } as const])),
+      ...Object.fromEntries(Object.entries(REFUSED).map(([name, { value }]) => [name, { type: value ? 'string' : 'boolean' } as const])),
       help: { type: 'boolean', short: 'h' },
     },
   });
   if (values.help) return undefined;
   const refused = Object.keys(REFUSED).find((name) => (values as Record<string, unknown>)[name] !== undefined);
-  if (refused) throw new UsageError(`--${refused} is not supported: ${REFUSED[refused]}`, COMMAND);
+  if (refused) throw new UsageError(`--${refused} is not supported: ${REFUSED[refused]!.why}`, COMMAND);
   if (values.output !== undefined && values.output !== 'json') {
     throw new UsageError('--output must be json: get-token prints the ExecCredential kubectl reads (for the bare token: callerid token --format token)', COMMAND);
   }
