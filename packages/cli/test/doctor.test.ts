@@ -3,7 +3,7 @@
  * healthy, no credentials, expired session credentials (ExpiredToken), clock skew, a token for
  * another cluster, and a server that refuses the principal. Its output never holds a secret or token.
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startStsLocal, type StsLocal } from '@callerid/sts-local';
@@ -99,6 +99,15 @@ describe('callerid doctor', () => {
   it('a profile that does not exist is named', async () => {
     const { step } = await doctor(['--profile', 'nope'], {});
     expect(step('credentials')?.summary).toMatch(/profile "nope" \(--profile\)/);
+  });
+
+  it('an SSO profile whose session is gone: names it and says to log in', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'callerid-doctor-sso-'));
+    writeFileSync(join(dir, 'config'), '[profile corp-dev]\nsso_session = corp\nsso_account_id = 111122223333\nsso_role_name = Developer\nregion = us-west-2\n[sso-session corp]\nsso_start_url = https://corp.awsapps.com/start\nsso_region = us-east-1\n');
+    const { step } = await doctor(['--profile', 'corp-dev'], { AWS_CONFIG_FILE: join(dir, 'config'), HOME: dir });
+    expect(step('credentials')).toMatchObject({ status: 'fail' });
+    expect(step('credentials')?.summary).toMatch(/profile "corp-dev" \(--profile\): IAM Identity Center \(SSO session corp\)/);
+    expect(step('credentials')?.next?.[0]).toMatch(/^aws sso login --profile corp-dev/);
   });
 
   it('expired session credentials: STS answers ExpiredToken, and the hint is to refresh them', async () => {
