@@ -52,7 +52,8 @@ export function identityCheck(probe: StsProbe): Check {
     return pass('identity', `${arn} (account ${accountId}, ${principalType})`, { arn, accountId, principalType, endpoint: probe.endpoint });
   }
   const evidence = { endpoint: probe.endpoint, code: probe.code, ...(probe.status ? { status: probe.status } : {}), ...(probe.stsCode ? { stsCode: probe.stsCode } : {}) };
-  if (probe.status === undefined || probe.status >= 500 || probe.code?.endsWith('unavailable') || probe.code === 'sts_timeout' || probe.code === 'sts_throttled') {
+  const refused = probe.status !== undefined && probe.status >= 400 && probe.status < 500 && probe.code !== 'sts_throttled';
+  if (!refused) {
     return fail('identity', `STS could not be asked (${probe.code ?? 'no answer'})`, ['check the network path to the STS endpoint (proxy, VPC endpoint, firewall), then try again'], evidence);
   }
   const what = probe.stsCode ? `${probe.status} ${probe.stsCode}` : `${probe.status}`;

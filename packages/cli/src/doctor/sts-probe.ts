@@ -5,7 +5,7 @@
  * error code from core's `callerid:sts` channel (or the error's cause); neither carries request data.
  */
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
-import { createVerifier, isCallerIdError, type Identity } from '@callerid/core';
+import { DIAGNOSTICS_CHANNELS, createVerifier, isCallerIdError, type Identity } from '@callerid/core';
 
 /** What one STS round trip showed. */
 export interface StsProbe {
@@ -47,7 +47,7 @@ export async function probeSts(token: string, audience: string, endpoint: string
     if (typeof event.stsCode === 'string') probe.stsCode = event.stsCode;
   };
   subscribe('undici:request:headers', onHeaders);
-  subscribe('callerid:sts', onSts);
+  subscribe(DIAGNOSTICS_CHANNELS.sts, onSts);
   const verifier = createVerifier({ audience, cache: false, ...(endpoint === undefined ? {} : { stsEndpoint: endpoint }) });
   try {
     probe.identity = await verifier.verify(token);
@@ -57,14 +57,14 @@ export async function probeSts(token: string, audience: string, endpoint: string
     probe.stsCode ??= stsCodeOf(err);
   } finally {
     unsubscribe('undici:request:headers', onHeaders);
-    unsubscribe('callerid:sts', onSts);
+    unsubscribe(DIAGNOSTICS_CHANNELS.sts, onSts);
     await verifier.close();
   }
   return probe;
 }
 
-// Core's cause reads "STS answered HTTP 403 ExpiredToken." — the code only, never the message.
+// Core's cause reads "STS answered HTTP 403 (ExpiredToken)." — the code only, never the message.
 function stsCodeOf(err: Error): string | undefined {
   const cause = (err as { cause?: unknown }).cause;
-  return cause instanceof Error ? /^STS answered HTTP \d{3} ([A-Za-z.]+)\.$/.exec(cause.message)?.[1] : undefined;
+  return cause instanceof Error ? /^STS answered HTTP \d{3} \(([A-Za-z.]+)\)\.$/.exec(cause.message)?.[1] : undefined;
 }
