@@ -1,3 +1,4 @@
+import { assertKnownOptions, optionKeys } from '@callerid/core';
 import type { RedisCommandClient } from './store.js';
 
 /** Options for {@link createRedisStore}. */
@@ -19,7 +20,8 @@ export interface RedisStoreOptions {
   pollIntervalMs?: number;
 }
 
-const KNOWN = ['client', 'prefix', 'operationTimeoutMs', 'failureThreshold', 'cooldownMs', 'pollIntervalMs'] as const;
+/** Every option of {@link createRedisStore} (a missing name is a compile error). */
+const KNOWN = optionKeys<RedisStoreOptions>()(['client', 'prefix', 'operationTimeoutMs', 'failureThreshold', 'cooldownMs', 'pollIntervalMs']);
 const COMMANDS = ['get', 'set', 'del', 'mGet', 'eval'] as const;
 
 /** Checked options with their defaults (internal). */
@@ -27,9 +29,7 @@ export type RedisStoreSettings = Required<RedisStoreOptions>;
 
 export function checkRedisStoreOptions(options: RedisStoreOptions): RedisStoreSettings {
   if (typeof options !== 'object' || options === null) throw new TypeError('createRedisStore needs an options object.');
-  for (const key of Object.keys(options)) {
-    if (!(KNOWN as readonly string[]).includes(key)) throw new TypeError(`createRedisStore: unknown option "${key}" (known: ${KNOWN.join(', ')}).`);
-  }
+  assertKnownOptions(options, KNOWN);
   const { client, prefix = 'callerid', operationTimeoutMs = 50, failureThreshold = 3, cooldownMs = 1_000, pollIntervalMs = 5 } = options;
   if (typeof client !== 'object' || client === null || !COMMANDS.every((c) => typeof (client as unknown as Record<string, unknown>)[c] === 'function')) {
     throw new TypeError('client must be a node-redis client (createClient, createCluster or createSentinel).');

@@ -126,6 +126,7 @@ describe('options', () => {
   const client = { isReady: true, get: async () => null, set: async () => null, del: async () => 0, mGet: async () => [], eval: async () => 0 };
   it('refuses unknown keys, a missing client and out-of-range numbers', () => {
     expect(() => createRedisStore({ client, ttl: 1 } as never)).toThrow(/unknown option "ttl"/);
+    expect(() => createRedisStore({ client, operationTimeout: 1 } as never)).toThrow('unknown option "operationTimeout"; did you mean "operationTimeoutMs"?');
     expect(() => createRedisStore({} as never)).toThrow(/client/);
     expect(() => createRedisStore({ client, operationTimeoutMs: 0 })).toThrow(/operationTimeoutMs/);
     expect(() => createRedisStore({ client, prefix: 'a b' })).toThrow(/prefix/);
