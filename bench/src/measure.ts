@@ -179,3 +179,22 @@ function combine(legs: readonly LoadFigures[]): LoadFigures {
   if (legs.every((l) => l.cpuMicros !== undefined)) combined.cpuMicros = legs.reduce((n, l) => n + l.cpuMicros!, 0);
   return combined;
 }
+
+/**
+ * Async operations timed call by call, one call of each in turn, so that the machine's drifting load
+ * falls on all of them alike (two ~40 µs loopback round trips compared on a shared machine): the mean
+ * time per call of each, in ms, over `calls` calls each after `warmup` rounds.
+ */
+export async function interleaved(fns: Record<string, () => Promise<unknown>>, calls: number, warmup: number): Promise<Record<string, number>> {
+  const entries = Object.entries(fns);
+  const totals = new Map<string, number>(entries.map(([name]) => [name, 0]));
+  for (let round = 0; round < warmup + calls; round++) {
+    // The order flips every round: neither operation always follows the other.
+    for (const [name, fn] of round % 2 ? [...entries].reverse() : entries) {
+      const start = performance.now();
+      await fn();
+      if (round >= warmup) totals.set(name, totals.get(name)! + performance.now() - start);
+    }
+  }
+  return Object.fromEntries([...totals].map(([name, total]) => [name, total / calls]));
+}

@@ -17,6 +17,7 @@ const calleridKoa = require('@callerid/koa');
 const client = require('@callerid/client');
 const clientUndici = require('@callerid/client/undici');
 const clientAxios = require('@callerid/client/axios');
+const calleridRedis = require('@callerid/redis');
 const express = require('express');
 
 const AUDIENCE = 'payments-api';
@@ -40,6 +41,7 @@ function checkEntryPoints() {
     ['@callerid/client', client, ['withCallerId', 'createTokenProvider', 'createTokenProviders']],
     ['@callerid/client/undici', clientUndici, ['callerid']],
     ['@callerid/client/axios', clientAxios, ['attachCallerId']],
+    ['@callerid/redis', calleridRedis, ['createRedisStore', 'StoreUnavailableError', 'FORMAT_VERSION']],
   ];
   for (const [name, exports, names] of entries) {
     const file = require.resolve(name);

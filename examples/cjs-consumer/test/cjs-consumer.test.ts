@@ -12,7 +12,7 @@ import { describe, expect, it } from 'vitest';
 const DIR = fileURLToPath(new URL('..', import.meta.url));
 const PACKAGES = fileURLToPath(new URL('../../../packages/', import.meta.url));
 const BUILT = ['core/dist/index.cjs', 'mint/dist/index.cjs', 'sts-local/dist/index.cjs', 'express/dist/index.cjs', 'fastify/dist/index.cjs', 'koa/dist/index.cjs',
-  'client/dist/index.cjs', 'client/dist/undici.cjs', 'client/dist/axios.cjs', 'cli/dist/callerid.cjs'];
+  'client/dist/index.cjs', 'client/dist/undici.cjs', 'client/dist/axios.cjs', 'cli/dist/callerid.cjs', 'redis/dist/index.cjs'];
 
 describe('cjs-consumer', () => {
   it('finds every CommonJS build', () => {
@@ -28,7 +28,7 @@ describe('cjs-consumer', () => {
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
     const [code] = (await once(child, 'close')) as [number | null];
     expect({ code, stderr }).toEqual({ code: 0, stderr: '' });
-    for (const name of ['core', 'mint', 'sts-local', 'express', 'fastify', 'koa', 'client', 'client/undici', 'client/axios']) {
+    for (const name of ['core', 'mint', 'sts-local', 'express', 'fastify', 'koa', 'client', 'client/undici', 'client/axios', 'redis']) {
       expect(stdout).toMatch(new RegExp(`require\\('@callerid/${name}'\\) → .*dist/[a-z]+\\.cjs\\n`));
     }
     expect(stdout).toMatch(/callerid --version → \d+\.\d+\.\d+/);

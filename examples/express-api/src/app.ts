@@ -4,7 +4,7 @@
  * routes with the same answers.
  */
 import express, { type Express } from 'express';
-import { callerid, callerIdErrorHandler, requireGroups } from '@callerid/express';
+import { callerid, callerIdErrorHandler, requireGroups, type CallerIdExpressOptions } from '@callerid/express';
 
 /** What the API needs to know; `server.ts` reads it from the environment. */
 export interface ApiOptions {
@@ -16,6 +16,10 @@ export interface ApiOptions {
   accounts?: readonly string[] | undefined;
   /** Role ARNs whose sessions are admins: they are mapped to username `admin:<session>` in group `admins`. */
   adminRoles?: readonly string[] | undefined;
+  /** A store shared by every instance (`createRedisStore` from `@callerid/redis`): see `examples/multi-instance`. */
+  sharedCache?: CallerIdExpressOptions['sharedCache'];
+  /** `'once'`: each token is accepted once across the instances sharing `sharedCache`. */
+  replay?: CallerIdExpressOptions['replay'];
 }
 
 /** The app, and how to release what callerid holds (its STS connection pool and token cache). */
@@ -24,10 +28,12 @@ export interface Api {
   close(): Promise<void>;
 }
 
-export function createApp({ audience, stsEndpoint, accounts, adminRoles = [] }: ApiOptions): Api {
+export function createApp({ audience, stsEndpoint, accounts, adminRoles = [], sharedCache, replay }: ApiOptions): Api {
   const auth = callerid({
     audience,
     stsEndpoint,
+    sharedCache,
+    replay,
     // `allow` decides who gets in at all; `map` gives callers a username and groups, aws-auth style.
     allow: accounts ? { accounts } : {},
     map: adminRoles.map((arn) => ({ arn, username: 'admin:{{SessionName}}', groups: ['admins'] })),

@@ -3,6 +3,7 @@
  * before it expires, a request inside the refresh window starts the next mint in the background, and
  * concurrent callers never mint twice.
  */
+import { randomInt } from 'node:crypto';
 import { assertKnownOptions, CallerIdError, isCallerIdError, optionKeys, type WebIdentityAlgorithm } from '@callerid/core';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { credentialSource, mintWebIdentityToken, type CredentialSourceOptions } from '@callerid/mint';
@@ -45,6 +46,13 @@ export interface TokenProviderOptions extends CredentialSourceOptions {
   tags?: Record<string, string>;
   /** Web identity tokens: an STS origin to call instead of `https://sts.<region>.amazonaws.com` (a VPC endpoint, sts-local). */
   stsEndpoint?: string;
+  /**
+   * Mint a new token for every `getToken()` instead of reusing one: for servers that accept each
+   * token once (`replay: 'once'`). Presigned tokens are signed locally (no AWS call) and are distinct
+   * even within one second (their `X-Amz-Expires` varies; STS ignores it); web identity tokens cost
+   * one STS call each. Default `false`.
+   */
+  freshTokenPerRequest?: boolean;
 }
 
 /** A cached token source for one audience. */
@@ -85,6 +93,7 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
   const settings = providerSettings(options);
   const { clock, refreshBeforeMs } = settings;
   const mintNow = minter(options, settings.mint, credentialSource(options));
+  if (options.freshTokenPerRequest === true) return freshTokenProvider(options.audience, mintNow, clock);
 
   let cached: Promise<string> | undefined; // an already-resolved promise of `token`
   let token: string | undefined;
@@ -149,6 +158,34 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
   };
 }
 
+// Presigned tokens signed within one second differ only by X-Amz-Expires, which STS ignores: fresh
+// tokens take 61..900 (840 per second; 60 is what cached tokens use), from a random start so that two
+// processes sharing credentials rarely pick the same. Past 840 in one second, the next ones are dated
+// a second later (the verifier accepts up to a minute of clock skew).
+const FRESH_EXPIRES_MIN = 61;
+const FRESH_EXPIRES_SPAN = 840;
+
+/** A provider that mints a token for every request (one-time tokens): nothing cached, nothing shared. */
+function freshTokenProvider(audience: string, mintNow: (now: number, expiresInSeconds?: number) => Promise<MintResult>, clock: () => number): TokenProvider {
+  let second = Number.NEGATIVE_INFINITY;
+  let used = 0;
+  let offset = 0;
+  return {
+    audience,
+    getToken(): Promise<string> {
+      const current = Math.floor(clock() / 1000);
+      if (current > second || used === FRESH_EXPIRES_SPAN) {
+        second = Math.max(current, second + 1);
+        used = 0;
+        offset = randomInt(FRESH_EXPIRES_SPAN);
+      }
+      const expiresIn = FRESH_EXPIRES_MIN + ((offset + used++) % FRESH_EXPIRES_SPAN);
+      return mintNow(second * 1000, expiresIn).then((result) => result.token);
+    },
+    invalidate(): void {},
+  };
+}
+
 interface ProviderSettings {
   clock: () => number;
   refreshBeforeMs: number;
@@ -158,7 +195,7 @@ interface ProviderSettings {
 /** Every option of {@link createTokenProvider} (a missing name is a compile error). */
 export const TOKEN_PROVIDER_OPTION_KEYS: readonly string[] = optionKeys<TokenProviderOptions>()([
   'audience', 'region', 'endpoint', 'fips', 'refreshBeforeMs', 'clock', 'mint', 'tokenType', 'signingAlgorithm', 'durationSeconds', 'tags',
-  'stsEndpoint', 'credentials', 'roleArn', 'roleSessionName',
+  'stsEndpoint', 'credentials', 'roleArn', 'roleSessionName', 'freshTokenPerRequest',
 ]);
 
 function providerSettings(options: TokenProviderOptions): ProviderSettings {
@@ -167,6 +204,9 @@ function providerSettings(options: TokenProviderOptions): ProviderSettings {
     throw new CallerIdError('mint_options_invalid', { message: 'The audience must be a non-empty string.' });
   }
   checkTokenType(options);
+  if (options.freshTokenPerRequest !== undefined && typeof options.freshTokenPerRequest !== 'boolean') {
+    throw new CallerIdError('mint_options_invalid', { message: 'freshTokenPerRequest must be a boolean.' });
+  }
   const refreshBeforeMs = options.refreshBeforeMs ?? DEFAULT_REFRESH_BEFORE_MS;
   if (typeof refreshBeforeMs !== 'number' || !Number.isFinite(refreshBeforeMs) || refreshBeforeMs < 0) {
     throw new CallerIdError('mint_options_invalid', { message: 'refreshBeforeMs must be a non-negative number.' });
@@ -199,10 +239,10 @@ function minter(
   options: TokenProviderOptions,
   mint: MintFunction,
   credentials: AwsCredentialIdentityProvider,
-): (now: number) => Promise<MintResult> {
+): (now: number, expiresInSeconds?: number) => Promise<MintResult> {
   const signWithClock = options.clock !== undefined;
   const mintOne = options.tokenType === 'web-identity' ? webIdentityMinter(options) : undefined;
-  return async (now) => {
+  return async (now, expiresInSeconds) => {
     let identity: AwsCredentialIdentity;
     try {
       identity = await credentials();
@@ -217,7 +257,8 @@ function minter(
         ...(options.region === undefined ? {} : { region: options.region }),
         ...(options.endpoint === undefined ? {} : { endpoint: options.endpoint }),
         ...(options.fips === undefined ? {} : { fips: options.fips }),
-        ...(signWithClock ? { signingDate: new Date(now) } : {}),
+        ...(signWithClock || expiresInSeconds !== undefined ? { signingDate: new Date(now) } : {}),
+        ...(expiresInSeconds === undefined ? {} : { expiresInSeconds }),
       });
     } catch (err) {
       throw isCallerIdError(err) ? err : new CallerIdError('mint_failed', { cause: err });

@@ -56,6 +56,7 @@ export const ERROR_CODES = {
   date_invalid: { status: 401, bearer: 'invalid_token', description: 'The token signing date is malformed.' },
   token_expired: { status: 401, bearer: 'invalid_token', description: 'The token has expired.' },
   token_not_yet_valid: { status: 401, bearer: 'invalid_token', description: 'The token is dated in the future.' },
+  token_replayed: { status: 401, bearer: 'invalid_token', description: 'The token has already been used.' },
 
   // --- STS's verdict on a presigned token ---
   sts_signature_mismatch: {
@@ -70,6 +71,9 @@ export const ERROR_CODES = {
   sts_unavailable: { status: 503, bearer: null, description: 'STS could not be reached; try again later.' },
   sts_timeout: { status: 503, bearer: null, description: 'STS did not answer in time; try again later.' },
   sts_response_invalid: { status: 503, bearer: null, description: 'STS returned an answer that could not be trusted.' },
+
+  // --- one-time tokens (`replay: 'once'`): the shared store could not say whether a token was used ---
+  replay_check_unavailable: { status: 503, bearer: null, description: 'Whether the token was already used could not be checked; try again later.' },
 
   // --- web identity JWTs ---
   jwt_malformed: { status: 401, bearer: 'invalid_token', description: 'The token is not a well-formed JWT.' },

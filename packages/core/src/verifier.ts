@@ -6,6 +6,7 @@ import { isPartition } from './hosts.js';
 import type { Identity, Partition } from './identity.js';
 import { assertKnownOptions, optionKeys } from './options.js';
 import { parseToken } from './parse.js';
+import { createSharedFlight, type SharedFlight } from './shared-flight.js';
 import { createStsAgent, DEFAULT_STS_TIMEOUT_MS, parseStsEndpoint, replayToSts, type StsReplayConfig } from './sts-client.js';
 import { identityFromStsResponse } from './sts-response.js';
 import { AUDIENCE_PATTERN, MAX_PRESIGNED_TOKEN_LENGTH, MAX_TOKEN_LENGTH, tokenKind, type TokenKind } from './token-format.js';
@@ -27,6 +28,19 @@ export interface VerifierOptions {
   clock?: () => number;
   /** Where verified tokens are remembered. Default: a `createMemoryCache()` of 10,000 entries; `false` disables caching. */
   cache?: CacheStore | false;
+  /**
+   * A store shared by every instance (`@callerid/redis`), behind `cache`: a token verified by one
+   * instance is not sent to STS by another, concurrent verifications of one token across instances
+   * make one STS call (when the store has `lock`/`waitFor`), and STS rejections are shared for
+   * `negativeCacheTtlMs`. A local hit never touches it; its trouble only costs STS calls.
+   */
+  sharedCache?: CacheStore;
+  /**
+   * `'allow'` (default): a token may be used until it expires. `'once'`: each token is accepted once
+   * across every verifier that shares the store (`sharedCache`, else `cache`); a second use is refused
+   * with `token_replayed` (401), and when the store cannot tell, with `replay_check_unavailable` (503).
+   */
+  replay?: 'allow' | 'once';
   /** Bound on one STS round trip (connect, headers, body), in ms. Default 5000. */
   timeoutMs?: number;
   /** The undici dispatcher for STS calls. Default: a keep-alive `Agent` owned (and closed) by the verifier. */
@@ -45,6 +59,7 @@ export interface VerifierOptions {
 /** Every option of {@link createVerifier}, for strict option checking (a missing name is a compile error). */
 export const VERIFIER_OPTION_KEYS: readonly string[] = optionKeys<VerifierOptions>()([
   'audience', 'stsEndpoint', 'allowedPartitions', 'clock', 'cache', 'timeoutMs', 'dispatcher', 'realm', 'negativeCacheTtlMs', 'webIdentity',
+  'sharedCache', 'replay',
 ]);
 
 /** Verifies bearer tokens; see {@link createVerifier}. */
@@ -61,6 +76,8 @@ export interface Verifier {
 type TokenPath = (token: string) => Promise<Identity>;
 
 const DEFAULT_NEGATIVE_TTL_MS = 5_000;
+// Clock skew between instances that one-time tokens tolerate (clocks are expected to be NTP-synchronised).
+const REPLAY_MARK_MARGIN_MS = 5 * 60_000;
 // Verdicts about the token itself that are worth remembering briefly; never "STS unavailable".
 // A JWT whose signature does not verify never will, and an ES384 check costs about 1 ms of CPU.
 const NEGATIVE_CACHE_CODES: ReadonlySet<CallerIdErrorCode> = new Set([
@@ -117,11 +134,15 @@ export function createVerifierCore(options: VerifierOptions): VerifierCore {
   };
   const ownCache = options.cache === undefined ? createMemoryCache() : undefined;
   const cache = options.cache === false ? undefined : (options.cache ?? ownCache);
+  const { sharedCache, replay } = settings;
   const webIdentity = options.webIdentity && createWebIdentityVerifier(options.webIdentity, { clock, dispatcher: options.dispatcher, realm });
   // The JWT settings are part of the key, so a shared store never serves a JWT verdict across configurations.
   // So is where STS is dialled: a verdict of sts-local must never be served to a verifier that asks AWS.
   const keySettings = [...allowedPartitions, sts.endpoint?.origin ?? 'sts'];
   const hashKey = cacheKeyFunction(audience, webIdentity ? [...keySettings, webIdentity.fingerprint] : keySettings);
+  // A used token is marked under a key of its own: once per audience, whatever else the settings are.
+  const replayKey = cacheKeyFunction(audience, ['used']);
+  const replayStore = replay === 'once' ? (sharedCache ?? cache) : undefined;
   const inflight = new Map<string, Promise<Identity>>();
   const errorOptions = realm === undefined ? {} : { realm };
   const fail = (code: CallerIdErrorCode) => Promise.reject(new CallerIdError(code, errorOptions));
@@ -156,6 +177,24 @@ export function createVerifierCore(options: VerifierOptions): VerifierCore {
     return undefined;
   }
 
+  // `answer` for an entry just read from a shared store: its identity is nobody else's, so no copy.
+  function answerStored(entry: CacheEntry | undefined): Identity | Promise<Identity> | undefined {
+    if (!entry || !(clock() < entry.expiresAt)) return undefined;
+    return entry.identity ?? (entry.error ? fail(entry.error) : undefined);
+  }
+
+  // The entry that records a verdict: the identity until it expires, or a rejection worth remembering.
+  function entryOf(verdict: { identity: Identity } | { error: unknown }): CacheEntry | undefined {
+    if ('identity' in verdict) return { expiresAt: Date.parse(verdict.identity.expiresAt), identity: verdict.identity };
+    const { error } = verdict;
+    if (error instanceof CallerIdError && NEGATIVE_CACHE_CODES.has(error.code)) return { expiresAt: clock() + negativeCacheTtlMs, error: error.code };
+    return undefined;
+  }
+
+  const sharedFlight: SharedFlight | undefined =
+    sharedCache &&
+    createSharedFlight({ store: sharedCache, waitMs: settings.timeoutMs, answer: answerStored, verify: verifyUncached, entryOf, ttlOf: (entry) => entry.expiresAt - clock() });
+
   function remember(key: string, entry: CacheEntry): void {
     if (!cache) return;
     const ttl = entry.expiresAt - clock();
@@ -174,7 +213,7 @@ export function createVerifierCore(options: VerifierOptions): VerifierCore {
     if (!pending) {
       // The flight ends in the same reaction that settles it (no extra finally/catch promises: this is
       // the path of every new token, and each promise costs on a JWT verification of ~50 µs).
-      pending = verifyUncached(token).then(
+      pending = (sharedFlight ? sharedFlight(token, key) : verifyUncached(token)).then(
         (identity) => {
           inflight.delete(key);
           if (cache) remember(key, { expiresAt: Date.parse(identity.expiresAt), identity: Object.freeze(identity) });
@@ -182,9 +221,8 @@ export function createVerifierCore(options: VerifierOptions): VerifierCore {
         },
         (err: unknown) => {
           inflight.delete(key);
-          if (err instanceof CallerIdError && NEGATIVE_CACHE_CODES.has(err.code)) {
-            remember(key, { expiresAt: clock() + negativeCacheTtlMs, error: err.code });
-          }
+          const entry = cache && entryOf({ error: err });
+          if (entry) remember(key, entry);
           throw err;
         },
       );
@@ -202,7 +240,7 @@ export function createVerifierCore(options: VerifierOptions): VerifierCore {
   const admits = (token: string): boolean => refusal(token) === undefined;
   // Without a cache the key only coalesces concurrent calls in this process, for as long as they are
   // in flight: the token itself will do, and saves the SHA-256.
-  const keyOf = cache ? hashKey : (token: string) => token;
+  const keyOf = cache || sharedCache ? hashKey : (token: string) => token;
 
   /** Looks `key` up, then verifies on a miss; `probe.missed` records whether the cache answered. */
   function lookup(token: string, key: string, probe?: { missed: boolean }): Identity | Promise<Identity> {
@@ -230,12 +268,37 @@ export function createVerifierCore(options: VerifierOptions): VerifierCore {
     return answer(cached) ?? onMiss();
   }
 
+  // One-time tokens: every use, cached or not, must claim the token in the store; only the first wins.
+  function claimOnce(token: string, identity: Identity): Promise<Identity> {
+    // The mark outlives the token by a margin: an instance whose clock runs behind may still hold the
+    // token's verdict in its cache after the mark would have expired by this instance's clock.
+    const ttl = Math.max(1_000, Date.parse(identity.expiresAt) - clock()) + REPLAY_MARK_MARGIN_MS;
+    let claimed: boolean | Promise<boolean>;
+    try {
+      claimed = replayStore!.claim!(replayKey(token), ttl);
+    } catch {
+      return fail('replay_check_unavailable');
+    }
+    return Promise.resolve(claimed).then(
+      (first) => (first === true ? identity : fail(first === false ? 'token_replayed' : 'replay_check_unavailable')),
+      () => fail('replay_check_unavailable'),
+    );
+  }
+
+  /** The verdict: `lookup`, then (one-time tokens) the claim. */
+  const decide = replayStore
+    ? (token: string, key: string, probe?: { missed: boolean }): Promise<Identity> => {
+        const verdict = lookup(token, key, probe);
+        return verdict instanceof Promise ? verdict.then((identity) => claimOnce(token, identity)) : claimOnce(token, verdict);
+      }
+    : lookup;
+
   // Without subscribers to `callerid:verify`, one property read is all the diagnostics cost here.
   function resolve(token: string, key: string): Identity | Promise<Identity> {
-    if (!channels.verify.hasSubscribers) return lookup(token, key);
+    if (!channels.verify.hasSubscribers) return decide(token, key);
     const start = performance.now();
     const probe = { missed: !cache };
-    return observed(token, start, probe, lookup(token, key, probe));
+    return observed(token, start, probe, decide(token, key, probe));
   }
 
   function verify(token: string): Promise<Identity> {
@@ -297,6 +360,8 @@ interface Settings {
   realm: string | undefined;
   timeoutMs: number;
   negativeCacheTtlMs: number;
+  sharedCache: CacheStore | undefined;
+  replay: 'allow' | 'once';
 }
 
 function checkOptions(options: VerifierOptions): Settings {
@@ -314,5 +379,23 @@ function checkOptions(options: VerifierOptions): Settings {
   if (!Number.isFinite(negativeCacheTtlMs) || negativeCacheTtlMs < 0 || negativeCacheTtlMs > 60_000) {
     throw new TypeError('negativeCacheTtlMs must be between 0 and 60000.');
   }
-  return { audience, allowedPartitions: [...new Set(allowedPartitions)].sort(), clock, realm, timeoutMs, negativeCacheTtlMs };
+  const { sharedCache, replay } = checkStoreOptions(options);
+  return { audience, allowedPartitions: [...new Set(allowedPartitions)].sort(), clock, realm, timeoutMs, negativeCacheTtlMs, sharedCache, replay };
+}
+
+function isStore(store: unknown): store is CacheStore {
+  return typeof store === 'object' && store !== null && ['get', 'set', 'delete'].every((m) => typeof (store as Record<string, unknown>)[m] === 'function');
+}
+
+function checkStoreOptions(options: VerifierOptions): Pick<Settings, 'sharedCache' | 'replay'> {
+  const { cache, sharedCache, replay = 'allow' } = options;
+  if (cache !== undefined && cache !== false && !isStore(cache)) throw new TypeError('cache must be a CacheStore (get, set, delete) or false.');
+  if (sharedCache !== undefined && !isStore(sharedCache)) throw new TypeError('sharedCache must be a CacheStore (get, set, delete).');
+  if (replay !== 'allow' && replay !== 'once') throw new TypeError("replay must be 'allow' or 'once'.");
+  // Where used tokens are marked: the shared store, else the cache (the default memory cache can).
+  const claimStore = sharedCache ?? (cache === undefined ? createMemoryCache : cache || undefined);
+  if (replay === 'once' && typeof claimStore !== 'function' && typeof claimStore?.claim !== 'function') {
+    throw new TypeError("replay: 'once' needs a store with claim() (sharedCache, or cache).");
+  }
+  return { sharedCache, replay };
 }

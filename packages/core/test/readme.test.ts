@@ -25,8 +25,8 @@ await sts.close();
 `;
 
 describe('README examples', () => {
-  it('has the three tested blocks', () => {
-    expect(blocks).toHaveLength(3);
+  it('has the four tested blocks', () => {
+    expect(blocks).toHaveLength(4);
   });
 
   it('mint and verify', async () => {
@@ -46,6 +46,11 @@ describe('README examples', () => {
   it('the cache', async () => {
     const printed = await run('cache', PRELUDE + blocks[2]! + EPILOGUE);
     expect(printed).toEqual(['cache entries: 1']);
+  });
+
+  it('many instances: one-time tokens', async () => {
+    const printed = await run('shared-cache', PRELUDE + blocks[3]! + EPILOGUE);
+    expect(printed).toEqual(['token_replayed 401']);
   });
 });
 

@@ -23,6 +23,12 @@ export interface MintTokenOptions {
   fips?: boolean;
   /** When the token is signed. Default: now. Tests use it to reproduce known tokens. */
   signingDate?: Date;
+  /**
+   * The URL's `X-Amz-Expires`, 60–900 (default 60, what every client sends). STS honours a presigned
+   * `GetCallerIdentity` URL for 15 minutes whatever it says, so it changes nothing but the token: a
+   * client that needs distinct tokens within one second (one-time tokens) varies it.
+   */
+  expiresInSeconds?: number;
 }
 
 /** A minted token and when clients should stop using it. */
@@ -103,10 +109,12 @@ export async function mintToken(options: MintTokenOptions): Promise<MintedToken>
   const sts = stsHostFor({ region, endpoint, fips: fips === true });
   if (!sts) throw invalidOption('The region, endpoint and fips options do not name a known STS endpoint.');
   const signingDate = options.signingDate ?? new Date();
+  const expiresIn = options.expiresInSeconds ?? PRESIGN_EXPIRES_SECONDS;
+  if (!Number.isInteger(expiresIn) || expiresIn < 60 || expiresIn > 900) throw invalidOption('expiresInSeconds must be an integer from 60 to 900.');
   if (!(signingDate instanceof Date) || Number.isNaN(signingDate.getTime())) throw invalidOption('The signing date is invalid.');
 
   const credentials = await resolveCredentials(options.credentials);
-  const url = await presign(credentials, sts.host, sts.region, audience, signingDate);
+  const url = await presign(credentials, { host: sts.host, region: sts.region, audience, signingDate, expiresIn });
 
   const signedAt = Math.floor(signingDate.getTime() / 1000) * 1000;
   let expiresAt = signedAt + TOKEN_CLIENT_LIFETIME_MS;
@@ -114,11 +122,19 @@ export async function mintToken(options: MintTokenOptions): Promise<MintedToken>
   return { token: encodePresignedToken(url), expiresAt: new Date(expiresAt) };
 }
 
-async function presign(credentials: AwsCredentialIdentity, host: string, region: string, audience: string, signingDate: Date): Promise<string> {
+interface PresignTarget {
+  host: string;
+  region: string;
+  audience: string;
+  signingDate: Date;
+  expiresIn: number;
+}
+
+async function presign(credentials: AwsCredentialIdentity, { host, region, audience, signingDate, expiresIn }: PresignTarget): Promise<string> {
   const { signer, sessionTokenParam } = signingFor(credentials);
   let signed: SignedRequest;
   try {
-    signed = await signer.presign(requestFor(host, audience), { expiresIn: PRESIGN_EXPIRES_SECONDS, signingDate, signingRegion: region });
+    signed = await signer.presign(requestFor(host, audience), { expiresIn, signingDate, signingRegion: region });
   } catch (cause) {
     throw new CallerIdError('mint_failed', { cause: redact(cause) });
   }
@@ -133,7 +149,7 @@ async function presign(credentials: AwsCredentialIdentity, host: string, region:
   // The parameter order of aws-iam-authenticator and `aws eks get-token`, so tokens match theirs exactly.
   return (
     `https://${host}/?Action=GetCallerIdentity&Version=2011-06-15&X-Amz-Algorithm=AWS4-HMAC-SHA256` +
-    `&X-Amz-Credential=${escapeUri(credential)}&X-Amz-Date=${date}&X-Amz-Expires=${PRESIGN_EXPIRES_SECONDS}` +
+    `&X-Amz-Credential=${escapeUri(credential)}&X-Amz-Date=${date}&X-Amz-Expires=${expiresIn}` +
     `&X-Amz-SignedHeaders=host%3Bx-k8s-aws-id${sessionTokenParam}&X-Amz-Signature=${signature}`
   );
 }

@@ -146,6 +146,16 @@ describe('mintToken credentials and expiry', () => {
 
 describe('mintToken options', () => {
   const credentials = credentialsOf(principal('alice'));
+  it('expiresInSeconds changes X-Amz-Expires, and so the token, and nothing else', async () => {
+    const signingDate = new Date('2026-03-01T12:00:00Z');
+    const usual = await mintToken({ audience: 'a', region: 'us-east-1', credentials, signingDate });
+    const other = await mintToken({ audience: 'a', region: 'us-east-1', credentials, signingDate, expiresInSeconds: 300 });
+    expect(other.token).not.toBe(usual.token);
+    expect(other.expiresAt).toEqual(usual.expiresAt);
+    const expires = (token: string) => new URL(Buffer.from(token.slice('k8s-aws-v1.'.length), 'base64url').toString()).searchParams.get('X-Amz-Expires');
+    expect([expires(usual.token), expires(other.token)]).toEqual(['60', '300']);
+  });
+
   const cases: [string, Record<string, unknown>][] = [
     ['an empty audience', { audience: '' }],
     ['an audience with a space', { audience: 'a b' }],
@@ -156,6 +166,9 @@ describe('mintToken options', () => {
     ['global with FIPS', { audience: 'a', endpoint: 'global', fips: true }],
     ['an unknown endpoint kind', { audience: 'a', endpoint: 'local' }],
     ['an invalid signing date', { audience: 'a', signingDate: new Date('nope') }],
+    ['an X-Amz-Expires below 60', { audience: 'a', expiresInSeconds: 59 }],
+    ['an X-Amz-Expires above 900', { audience: 'a', expiresInSeconds: 901 }],
+    ['a fractional X-Amz-Expires', { audience: 'a', expiresInSeconds: 60.5 }],
   ];
   for (const [name, options] of cases) {
     it(`rejects ${name}`, async () => {

@@ -181,6 +181,8 @@ function send(res: ServerResponse, rendered: Rendered, requestId: string, closeC
 
 function onRequest(ctx: Context, req: IncomingMessage, res: ServerResponse): void {
   const requestId = randomUUID();
+  // STS's Date header is its clock: with an injected clock, clients measuring skew see that one.
+  res.setHeader('date', new Date(ctx.clock()).toUTCString());
   const json = wantsJson(req.headers.accept);
   const rawUrl = req.url ?? '/';
   const q = rawUrl.indexOf('?');

@@ -122,9 +122,9 @@ export async function recordingServer(): Promise<Listening & { seen: Array<Recor
  * sts-local; `GET /whoami` (and every other path) answers 200 with `req.caller`, refusals get the
  * adapter's status, `WWW-Authenticate` and JSON body.
  */
-export async function protectedServer(audience: string, sts: StsLocal): Promise<Listening> {
+export async function protectedServer(audience: string, sts: StsLocal, options: { replay?: 'once' } = {}): Promise<Listening> {
   const app = express();
-  const middleware = callerid({ audience, stsEndpoint: sts.url });
+  const middleware = callerid({ audience, stsEndpoint: sts.url, ...options });
   app.use(middleware);
   app.use((req, res) => {
     res.json(req.caller);
@@ -149,11 +149,11 @@ export async function protectedServer(audience: string, sts: StsLocal): Promise<
  * For a describe block: sts-local and a {@link protectedServer} verifying against it, started before
  * the block's tests and closed after them.
  */
-export function useProtectedService(audience: string): { readonly sts: StsLocal; readonly service: Listening } {
+export function useProtectedService(audience: string, options: { replay?: 'once' } = {}): { readonly sts: StsLocal; readonly service: Listening } {
   const fixture = {} as { sts: StsLocal; service: Listening };
   beforeAll(async () => {
     fixture.sts = await startSts();
-    fixture.service = await protectedServer(audience, fixture.sts);
+    fixture.service = await protectedServer(audience, fixture.sts, options);
   });
   afterAll(async () => {
     await fixture.service?.close();
