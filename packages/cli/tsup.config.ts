@@ -15,6 +15,7 @@ const LAZY: Record<string, string> = {
   verify: 'src/commands/verify.ts',
   decode: 'src/commands/decode.ts',
   'sts-local': 'src/commands/sts-local.ts',
+  serve: 'src/commands/serve.ts',
   'credential-providers': 'src/lazy/credential-providers.ts',
   'region-config': 'src/lazy/region-config.ts',
   'web-identity': 'src/lazy/web-identity.ts',
@@ -58,6 +59,7 @@ export default defineConfig({
     options.alias = {
       '@callerid/core': source('../core/src/index.ts'),
       '@callerid/sts-local': source('../sts-local/src/index.ts'),
+      '@callerid/server': source('../server/src/index.ts'),
     };
   },
 });

@@ -19,6 +19,7 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   verify: () => lazy(() => import('./commands/verify.js')),
   decode: () => lazy(() => import('./commands/decode.js')),
   'sts-local': () => lazy(() => import('./commands/sts-local.js')),
+  serve: () => lazy(() => import('./commands/serve.js')),
 };
 
 function lazy(load: () => Promise<CommandModule>): Promise<CommandModule> {

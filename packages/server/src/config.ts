@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { compileAllow, compileMapping, PARTITION_IDS, type AllowRules, type MappingEntry, type Partition } from '@callerid/core';
-import { isMap, type Node } from 'yaml';
+import { isMap, parseDocument, type Node } from 'yaml';
 import { ConfigError, YamlSource } from './yaml-reader.js';
 
 /** Where to listen. */
@@ -73,21 +73,37 @@ const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'
 const AUDIENCE = /^[\x21-\x7e]{1,256}$/;
 const ACCOUNT = /^\d{12}$/;
 
+/** Values that replace the file's (command-line flags, environment); validated as if written in the file. */
+export interface ConfigOverrides {
+  listen?: string;
+  stsEndpoint?: string;
+  logLevel?: string;
+}
+
 /**
  * Reads and validates a configuration file. Throws {@link ConfigError} (message: `file:line: key: what`).
  *
  * @example
  * ```ts
- * const config = loadConfig('./callerid.yaml');
+ * const config = loadConfig('./callerid.yaml', { listen: '0.0.0.0:21362' });
  * ```
  */
-export function loadConfig(path: string): ServerConfig {
+export function loadConfig(path: string, overrides: ConfigOverrides = {}): ServerConfig {
   const file = resolve(path);
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
   } catch (error) {
     throw new ConfigError(`${file}: cannot be read (${(error as NodeJS.ErrnoException).code ?? 'error'})`, '', undefined);
+  }
+  const given = Object.entries(overrides).filter(([, value]) => value !== undefined);
+  if (given.length > 0) {
+    // Overrides go through the same validation; a document that does not parse is reported as it is.
+    const doc = parseDocument(text);
+    if (doc.errors.length === 0 && isMap(doc.contents)) {
+      for (const [key, value] of given) doc.set(key, value);
+      text = doc.toString();
+    }
   }
   return parseConfig(text, { name: file, baseDir: dirname(file) });
 }

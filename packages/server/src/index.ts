@@ -1,7 +1,7 @@
 export { createServer } from './server.js';
 export type { CallerIdServer, CreateServerOptions } from './server.js';
 export { loadConfig, parseConfig, parseListen, DEFAULT_LISTEN } from './config.js';
-export type { AudiencePolicy, ForwardAuthConfig, KubernetesConfig, ListenConfig, ServerConfig } from './config.js';
+export type { AudiencePolicy, ConfigOverrides, ForwardAuthConfig, KubernetesConfig, ListenConfig, ServerConfig } from './config.js';
 export { loadMappingFile, parseMappingFile } from './mapping-file.js';
 export type { MappingFile, MappingFileOptions } from './mapping-file.js';
 export { ConfigError } from './yaml-reader.js';

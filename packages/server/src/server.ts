@@ -88,7 +88,12 @@ export async function createServer(config: ServerConfig | string, options: Creat
     ...(settings.stsEndpoint ? { stsEndpoint: settings.stsEndpoint } : {}),
     ...(options.clock ? { clock: options.clock } : {}),
   };
-  const state = { mapping: {} as FileState, tls: (tls ? { loadedAt: new Date().toISOString() } : {}) as FileState, listening: false, closing: false };
+  const state: { mapping?: FileState; tls?: FileState; listening: boolean; closing: boolean } = {
+    ...(settings.kubernetes ? { mapping: {} } : {}),
+    ...(tls ? { tls: { loadedAt: new Date().toISOString() } } : {}),
+    listening: false,
+    closing: false,
+  };
   let mapper: Mapper | undefined;
   const authenticators: Authenticator<never>[] = [];
 
@@ -177,7 +182,7 @@ export async function createServer(config: ServerConfig | string, options: Creat
   };
 }
 
-function registerOperations(app: FastifyInstance, metrics: ServerMetrics, isReady: () => boolean, state: { mapping: FileState; tls: FileState }): void {
+function registerOperations(app: FastifyInstance, metrics: ServerMetrics, isReady: () => boolean, state: { mapping?: FileState; tls?: FileState }): void {
   app.get('/healthz', (_request, reply) => reply.send({ status: 'ok' }));
   app.get('/readyz', (_request, reply) => {
     const ready = isReady();
