@@ -254,7 +254,16 @@ function readMapEntries(src: YamlSource, node: Node | null | undefined, key: str
     compiled(src, item, where, () => compileMapping([entry]));
     return entry;
   });
-  compiled(src, node, key, () => compileMapping(entries));
+  const items = src.list(node, key);
+  try {
+    compileMapping(entries);
+  } catch (error) {
+    // Whole-list checks (two entries for one principal) name the later entry: point at it.
+    const index = Number(/^map\[(\d+)\]/.exec(error instanceof Error ? error.message : '')?.[1] ?? NaN);
+    if (!(error instanceof TypeError)) throw error;
+    const at = Number.isInteger(index) ? index : 0;
+    src.fail(items[at] ?? node, Number.isInteger(index) ? `${key}[${index}]` : key, error.message.replace(/^map\[\d+\]\s*/, ''));
+  }
   return entries;
 }
 

@@ -92,7 +92,7 @@ export class YamlSource {
   }
 
   string(node: Node | null | undefined, key: string, pattern?: RegExp, expected?: string): string {
-    if (!isScalar(node) || typeof node.value !== 'string') this.fail(node, key, 'must be a string');
+    if (!isScalar(node) || typeof node.value !== 'string') this.fail(node, key, expected ? `must be ${expected}` : 'must be a string');
     if (pattern && !pattern.test(node.value)) this.fail(node, key, `must be ${expected ?? `a string matching ${String(pattern)}`}`);
     return node.value;
   }
