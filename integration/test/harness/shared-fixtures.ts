@@ -1,12 +1,12 @@
 /**
- * `../shared/fixtures`, typed, for every package's tests: the aws-iam-authenticator golden vector, and
+ * The repository's `fixtures/` (see its README), typed, for every package's tests: the aws-iam-authenticator golden vector, and
  * tokens minted by the real AWS CLI v2 (`aws eks get-token`) plus POSTs signed by botocore, over fake
  * principals. The signatures are real SigV4: verify them with a clock set to their `X-Amz-Date`.
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
-const FIXTURES = new URL('../../../../shared/fixtures/', import.meta.url);
+const FIXTURES = new URL('../../../fixtures/', import.meta.url);
 
 /** The path of `aws-cli-tokens.json` (for tools that load it themselves, e.g. `callerid sts-local --principals`). */
 export const AWS_CLI_FIXTURE_FILE = fileURLToPath(new URL('aws-cli-tokens.json', FIXTURES));

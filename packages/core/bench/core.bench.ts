@@ -19,7 +19,7 @@ interface Principal {
   sessionToken: string | null;
 }
 
-const FIXTURES = fileURLToPath(new URL('../../../../shared/fixtures/aws-cli-tokens.json', import.meta.url));
+const FIXTURES = fileURLToPath(new URL('../../../fixtures/aws-cli-tokens.json', import.meta.url));
 const { principals } = JSON.parse(readFileSync(FIXTURES, 'utf8')) as { principals: Principal[] };
 const credentialsOf = (name: string) => {
   const p = principals.find((q) => q.name === name)!;

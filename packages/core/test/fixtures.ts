@@ -1,4 +1,4 @@
-/** The shared interop fixtures (`../shared/fixtures`), under the names core's tests use. */
+/** The shared interop fixtures (the repository's `fixtures/`), under the names core's tests use. */
 export {
   AWS_CLI_FIXTURE_FILE,
   awsCli,

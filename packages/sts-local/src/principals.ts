@@ -121,7 +121,7 @@ export function principalsFromJson(value: unknown): Principal[] {
 
 /**
  * Loads principals from a file path, from JSON text (anything starting with `[` or `{`), or from an
- * already-parsed value. Accepts `../shared/fixtures/aws-cli-tokens.json` as it is.
+ * already-parsed value. Accepts the callerid repository's `fixtures/aws-cli-tokens.json` as it is.
  *
  * @throws TypeError when the input is not a valid principals list (the message names the field, never
  *   its value).

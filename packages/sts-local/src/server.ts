@@ -86,7 +86,7 @@ interface Context {
  *
  * @example
  * ```ts
- * const sts = await startStsLocal({ principals: '../shared/fixtures/aws-cli-tokens.json' });
+ * const sts = await startStsLocal({ principals: 'fixtures/aws-cli-tokens.json' });
  * // … point clients at sts.url …
  * await sts.close();
  * ```
