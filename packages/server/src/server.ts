@@ -131,6 +131,12 @@ export async function createServer(config: ServerConfig | string, options: Creat
   }
   if (tls) metrics.reloaded('tls', true);
   if (settings.forwardAuth) authenticators.push(...(await registerForwardAuth(app, { config: settings.forwardAuth, verifierOptions, log })));
+  // Once shutting down, each answer closes its connection: a keep-alive client moves on at once
+  // instead of holding the drain open until the bound.
+  app.addHook('onSend', (_request, reply, payload, done) => {
+    if (state.closing) reply.header('connection', 'close');
+    done(null, payload);
+  });
   const isReady = () => state.listening && !state.closing && (!settings.kubernetes || mapper !== undefined);
   registerOperations(app, metrics, isReady, state);
 
@@ -172,7 +178,8 @@ export async function createServer(config: ServerConfig | string, options: Creat
           await app.close();
         } finally {
           clearTimeout(force);
-          await Promise.all(authenticators.map((a) => a.close()));
+          // STS calls of requests that were cut may still be running: their pools get a short grace.
+          await Promise.race([Promise.all(authenticators.map((a) => a.close())), delay(CLOSE_GRACE_MS)]);
           metrics.close();
           cache.clear();
         }
@@ -180,6 +187,12 @@ export async function createServer(config: ServerConfig | string, options: Creat
       return closed;
     },
   };
+}
+
+const CLOSE_GRACE_MS = 1_000;
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
 function registerOperations(app: FastifyInstance, metrics: ServerMetrics, isReady: () => boolean, state: { mapping?: FileState; tls?: FileState }): void {
