@@ -18,7 +18,7 @@ describe('README', () => {
   });
 
   it('documents every command and option the CLI accepts', async () => {
-    for (const command of ['token', 'verify', 'decode', 'sts-local']) {
+    for (const command of ['token', 'verify', 'decode', 'sts-local', 'serve']) {
       const readme = section(`## \`callerid ${command}\``);
       const help = (await runCli([command, '--help'])).stdout;
       for (const option of help.match(/--[a-z][a-z-]+/g) ?? []) {
