@@ -27,6 +27,7 @@ const GROUPS: readonly GroupEntry[] = [
   { name: 'middleware', description: 'requests/s protected ÷ unprotected for Express, Fastify and Koa (autocannon, cached token)', load: async () => (await import('./middleware.js')).middleware },
   { name: 'client', description: 'cached getToken() µs; withCallerId(fetch) ÷ bare fetch requests/s', load: async () => (await import('./client.js')).client },
   { name: 'jwt', description: 'web identity JWT verify(): cached ops/s, uncached RS256/ES384 vs bare jose.jwtVerify', load: async () => (await import('./jwt.js')).jwt },
+  { name: 'serve', description: 'callerid serve /auth ÷ Fastify empty 200; nginx auth_request → callerid ÷ → nginx return 200', load: async () => (await import('./serve.js')).serve },
   { name: 'sts-local', description: 'sts-local presigned GetCallerIdentity requests/s with keep-alive (autocannon)', load: async () => (await import('./sts-local.js')).stsLocal },
 ];
 const DEFAULT_OUT = fileURLToPath(new URL('../results/latest.json', import.meta.url));
