@@ -59,7 +59,7 @@ const cases: Case[] = [
     caller: { arn: `arn:aws:sts::${ACCT}:assumed-role/Deployer/ci-run@42`, canonicalArn: `arn:aws:iam::${ACCT}:role/Deployer`, principalType: 'assumed-role', roleName: 'Deployer', sessionName: 'ci-run@42' },
   },
   { name: 'scheme is case-insensitive', headers: () => ['authorization', `bEARER ${tokens.alice}`], status: 200, caller: { arn: alice.arn } },
-  { name: 'token for another audience → 401 invalid_token', headers: bearer('otherAudience'), status: 401, challenge: error('sts_rejected'), code: 'sts_rejected' },
+  { name: 'token for another audience → 401 invalid_token', headers: bearer('otherAudience'), status: 401, challenge: error('sts_signature_mismatch'), code: 'sts_signature_mismatch' },
   {
     name: 'expired token (server clock 16 minutes on) → 401 invalid_token',
     options: () => ({ clock: () => Date.now() + 16 * 60_000 }),
@@ -68,7 +68,7 @@ const cases: Case[] = [
     challenge: error('token_expired'),
     code: 'token_expired',
   },
-  { name: 'forged signature → 401 invalid_token', headers: bearer('forged'), status: 401, challenge: error('sts_rejected'), code: 'sts_rejected' },
+  { name: 'forged signature → 401 invalid_token', headers: bearer('forged'), status: 401, challenge: error('sts_signature_mismatch'), code: 'sts_signature_mismatch' },
   { name: 'throttled STS → 503 with Retry-After', faults: { throttle: { fraction: 1 } }, headers: bearer('alice'), status: 503, retryAfter: true, code: 'sts_throttled' },
   { name: 'STS down → 503 with Retry-After', options: () => ({ stsEndpoint: deadSts }), headers: bearer('alice'), status: 503, retryAfter: true, code: 'sts_unavailable' },
   {
@@ -119,7 +119,7 @@ const cases: Case[] = [
   },
   { name: 'optional auth: no token → 200, caller null', options: () => ({ credentialsRequired: false }), headers: () => [], status: 200, caller: null },
   { name: 'optional auth: a valid token still sets the caller', options: () => ({ credentialsRequired: false }), headers: bearer('alice'), status: 200, caller: { arn: alice.arn } },
-  { name: 'optional auth: a bad token is still refused', options: () => ({ credentialsRequired: false }), headers: bearer('forged'), status: 401, code: 'sts_rejected' },
+  { name: 'optional auth: a bad token is still refused', options: () => ({ credentialsRequired: false }), headers: bearer('forged'), status: 401, code: 'sts_signature_mismatch' },
   { name: 'optional auth: requireGroups on an anonymous request → 401', options: () => ({ credentialsRequired: false }), path: '/admin', headers: () => [], status: 401, challenge: `Bearer realm="${REALM}"`, code: 'token_missing' },
   { name: 'custom getToken', options: () => ({ tokenHeader: 'x-callerid-token' }), headers: () => ['x-callerid-token', tokens.alice], status: 200, caller: { arn: alice.arn } },
   { name: 'custom getToken ignores Authorization', options: () => ({ tokenHeader: 'x-callerid-token' }), headers: bearer('alice'), status: 401, code: 'token_missing' },

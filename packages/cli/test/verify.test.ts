@@ -82,8 +82,18 @@ describe('exit codes', () => {
   it('1 with {"error":{code,message}} when STS rejects the token (another audience)', async () => {
     const result = await runCli(['verify', t.token, '--audience', 'someone-else', '--sts-endpoint', fixtureSts.url, '--now', at, '--json']);
     expect(result.code).toBe(1);
-    expect(JSON.parse(result.stdout)).toEqual({ error: { code: 'sts_rejected', message: 'STS rejected the token.' } });
+    expect(JSON.parse(result.stdout)).toEqual({
+      error: { code: 'sts_signature_mismatch', message: 'STS says the signature does not match: was the token minted for this audience, and sent unmodified?' },
+    });
     expectNoSecrets(result.stdout + result.stderr, t.token);
+  });
+
+  it("1 with STS's reason as core's code and hint on stderr without --json", async () => {
+    const result = await runCli(['verify', t.token, '--audience', 'someone-else', '--sts-endpoint', fixtureSts.url, '--now', at]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(
+      'callerid verify: rejected: STS says the signature does not match: was the token minted for this audience, and sent unmodified? (sts_signature_mismatch)\n',
+    );
   });
 
   it('1 with one stderr line when the token fails locally (expired), no network needed', async () => {
@@ -98,7 +108,7 @@ describe('exit codes', () => {
     const url = Buffer.from(t.token.slice('k8s-aws-v1.'.length), 'base64url').toString('latin1');
     const flipped = url.replace(/(X-Amz-Signature=[0-9a-f]{10})([0-9a-f])/, (_m, head: string, digit: string) => head + (digit === '0' ? '1' : '0'));
     const tampered = `k8s-aws-v1.${Buffer.from(flipped, 'latin1').toString('base64url')}`;
-    for (const [token, code] of [['not-a-token', 'token_format'], [tampered, 'sts_rejected']] as const) {
+    for (const [token, code] of [['not-a-token', 'token_format'], [tampered, 'sts_signature_mismatch']] as const) {
       const result = await runCli(['verify', '-', '--audience', t.audience, '--sts-endpoint', fixtureSts.url, '--now', at, '--json'], { input: token });
       expect(result.code).toBe(1);
       expect((JSON.parse(result.stdout) as { error: { code: string } }).error.code).toBe(code);

@@ -58,6 +58,13 @@ export const ERROR_CODES = {
   token_not_yet_valid: { status: 401, bearer: 'invalid_token', description: 'The token is dated in the future.' },
 
   // --- STS's verdict on a presigned token ---
+  sts_signature_mismatch: {
+    status: 401,
+    bearer: 'invalid_token',
+    description: 'STS says the signature does not match: was the token minted for this audience, and sent unmodified?',
+  },
+  sts_unknown_key: { status: 401, bearer: 'invalid_token', description: 'STS does not know the access key that signed the token: is it deleted, inactive, or from another partition?' },
+  sts_expired: { status: 401, bearer: 'invalid_token', description: 'STS says the token or the credentials that signed it have expired: mint a fresh token.' },
   sts_rejected: { status: 401, bearer: 'invalid_token', description: 'STS rejected the token.' },
   sts_throttled: { status: 503, bearer: null, description: 'STS is throttling requests; try again later.' },
   sts_unavailable: { status: 503, bearer: null, description: 'STS could not be reached; try again later.' },

@@ -19,6 +19,8 @@ export type { TokenKind } from './token-format.js';
 export { extractBearerToken } from './bearer.js';
 export type { HeadersInput } from './bearer.js';
 export { createVerifier } from './verifier.js';
+export { DIAGNOSTICS_CHANNELS } from './diagnostics.js';
+export type { JwksEvent, StoreEvent, StsEvent, VerifyEvent } from './diagnostics.js';
 export type { Verifier, VerifierOptions } from './verifier.js';
 export { createMemoryCache } from './cache.js';
 export type { CacheEntry, CacheStore, MemoryCache, MemoryCacheOptions } from './cache.js';

@@ -1,5 +1,6 @@
 import type { Dispatcher } from 'undici';
 import { cacheKeyFunction, createMemoryCache, type CacheEntry, type CacheStore } from './cache.js';
+import { causeOf, channels, since, type VerifyEvent } from './diagnostics.js';
 import { CallerIdError, type CallerIdErrorCode } from './errors.js';
 import { isPartition } from './hosts.js';
 import type { Identity, Partition } from './identity.js';
@@ -56,7 +57,9 @@ type TokenPath = (token: string) => Promise<Identity>;
 const DEFAULT_NEGATIVE_TTL_MS = 5_000;
 // Verdicts about the token itself that are worth remembering briefly; never "STS unavailable".
 // A JWT whose signature does not verify never will, and an ES384 check costs about 1 ms of CPU.
-const NEGATIVE_CACHE_CODES: ReadonlySet<CallerIdErrorCode> = new Set(['sts_rejected', 'jwt_signature']);
+const NEGATIVE_CACHE_CODES: ReadonlySet<CallerIdErrorCode> = new Set([
+  'sts_signature_mismatch', 'sts_unknown_key', 'sts_expired', 'sts_rejected', 'jwt_signature',
+]);
 
 /**
  * Creates a verifier for EKS-style presigned tokens (`k8s-aws-v1.…`). `verify(token)` validates the
@@ -151,9 +154,10 @@ export function createVerifierCore(options: VerifierOptions): VerifierCore {
     if (ttl <= 0) return;
     try {
       const done = cache.set(key, entry, ttl);
-      if (done instanceof Promise) done.catch(ignore);
-    } catch {
+      if (done instanceof Promise) done.catch(storeFailed('set'));
+    } catch (err) {
       // A failing store only costs us the cache.
+      storeFailed('set')(err);
     }
   }
 
@@ -192,28 +196,81 @@ export function createVerifierCore(options: VerifierOptions): VerifierCore {
   // in flight: the token itself will do, and saves the SHA-256.
   const keyOf = cache ? hashKey : (token: string) => token;
 
-  function resolve(token: string, key: string): Identity | Promise<Identity> {
-    if (!cache) return miss(token, key);
+  /** Looks `key` up, then verifies on a miss; `probe.missed` records whether the cache answered. */
+  function lookup(token: string, key: string, probe?: { missed: boolean }): Identity | Promise<Identity> {
+    const onMiss = () => {
+      if (probe) probe.missed = true;
+      return miss(token, key);
+    };
+    if (!cache) return onMiss();
     let cached: CacheEntry | undefined | Promise<CacheEntry | undefined>;
     try {
       cached = cache.get(key);
-    } catch {
-      return miss(token, key);
+    } catch (err) {
+      storeFailed('get')(err);
+      return onMiss();
     }
     if (cached instanceof Promise) {
       return cached.then(
-        (entry) => answer(entry) ?? miss(token, key),
-        () => miss(token, key),
+        (entry) => answer(entry) ?? onMiss(),
+        (err: unknown) => {
+          storeFailed('get')(err);
+          return onMiss();
+        },
       );
     }
-    return answer(cached) ?? miss(token, key);
+    return answer(cached) ?? onMiss();
+  }
+
+  // Without subscribers to `callerid:verify`, one property read is all the diagnostics cost here.
+  function resolve(token: string, key: string): Identity | Promise<Identity> {
+    if (!channels.verify.hasSubscribers) return lookup(token, key);
+    const start = performance.now();
+    const probe = { missed: !cache };
+    return observed(token, start, probe, lookup(token, key, probe));
   }
 
   function verify(token: string): Promise<Identity> {
     const refused = refusal(token);
-    if (refused) return fail(refused);
+    if (refused) {
+      if (!channels.verify.hasSubscribers) return fail(refused);
+      return observed(token, performance.now(), { missed: true }, fail(refused)) as Promise<Identity>;
+    }
     const verdict = resolve(token, keyOf(token));
     return verdict instanceof Promise ? verdict : Promise.resolve(verdict);
+  }
+
+  /** Publishes the {@link VerifyEvent} of one verification when it settles; the verdict passes through unchanged. */
+  function observed(token: unknown, start: number, probe: { missed: boolean }, verdict: Identity | Promise<Identity>): Identity | Promise<Identity> {
+    const publish = (outcome: VerifyEvent['outcome'], extra: Pick<VerifyEvent, 'arn' | 'code'>) => {
+      const kind = typeof token === 'string' ? (tokenKind(token) ?? 'unknown') : 'unknown';
+      const event: VerifyEvent = { audience, kind, outcome, cache: !cache ? 'off' : probe.missed ? 'miss' : 'hit', durationMs: since(start), ...extra };
+      channels.verify.publish(event);
+    };
+    if (!(verdict instanceof Promise)) {
+      publish('accepted', { arn: verdict.arn });
+      return verdict;
+    }
+    return verdict.then(
+      (identity) => {
+        publish('accepted', { arn: identity.arn });
+        return identity;
+      },
+      (err: unknown) => {
+        const code = err instanceof CallerIdError ? err.code : undefined;
+        publish(err instanceof CallerIdError && err.status < 500 ? 'rejected' : 'unavailable', code === undefined ? {} : { code });
+        throw err;
+      },
+    );
+  }
+
+  /** Publishes a failed store operation (`callerid:store`); the verifier carries on without the cache. */
+  function storeFailed(operation: string): (err: unknown) => void {
+    return (err) => {
+      if (!channels.store.hasSubscribers) return;
+      const name = (cache as { name?: unknown } | undefined)?.name;
+      channels.store.publish({ store: typeof name === 'string' ? name : 'custom', operation, outcome: 'error', cause: causeOf(err) });
+    };
   }
 
   async function close(): Promise<void> {
@@ -224,8 +281,6 @@ export function createVerifierCore(options: VerifierOptions): VerifierCore {
 
   return { verifier: { audience, verify, close }, admits, keyOf, resolve };
 }
-
-function ignore(): void {}
 
 interface Settings {
   audience: string;

@@ -33,7 +33,9 @@ describe('README examples', () => {
     const printed = await run('mint-and-verify', blocks[0]!);
     expect(printed[0]).toMatch(/^token valid until \d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.000Z$/);
     expect(printed[1]).toBe('arn:aws:iam::123456789012:user/alice 123456789012 user');
-    expect(printed[2]).toBe('sts_rejected 401 Bearer realm="callerid", error="invalid_token", error_description="STS rejected the token."');
+    expect(printed[2]).toBe(
+      'sts_signature_mismatch 401 Bearer realm="callerid", error="invalid_token", error_description="STS says the signature does not match: was the token minted for this audience, and sent unmodified?"',
+    );
   });
 
   it('parseToken', async () => {

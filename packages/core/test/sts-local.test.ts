@@ -61,7 +61,7 @@ describe('verify against sts-local: AWS CLI and botocore tokens', () => {
     const err = await verifier({ audience: 'orders' })
       .verify(fixture.token)
       .catch((e: unknown) => e as CallerIdError);
-    expect(err).toMatchObject({ code: 'sts_rejected', status: 401 });
+    expect(err).toMatchObject({ code: 'sts_signature_mismatch', status: 401 });
   });
 
   it('refuses a token with one signature digit changed', async () => {
@@ -69,7 +69,7 @@ describe('verify against sts-local: AWS CLI and botocore tokens', () => {
     now = signedAtOf(fixture.presignedUrl);
     const url = fixture.presignedUrl.replace(/(X-Amz-Signature=)(.)/, (_m, k: string, c: string) => k + (c === '0' ? '1' : '0'));
     const tampered = 'k8s-aws-v1.' + Buffer.from(url).toString('base64url');
-    expect(await codeOf(verifier({ audience: fixture.audience }).verify(tampered))).toBe('sts_rejected');
+    expect(await codeOf(verifier({ audience: fixture.audience }).verify(tampered))).toBe('sts_signature_mismatch');
   });
 });
 
@@ -88,7 +88,7 @@ describe('verify against sts-local: core-minted tokens', () => {
 
   it('another audience → 401', async () => {
     const { token } = await mintToken({ audience: 'inventory', region: 'eu-central-1', credentials: credentialsOf(principal('alice')), signingDate });
-    expect(await codeOf(verifier({ audience: 'billing' }).verify(token))).toBe('sts_rejected');
+    expect(await codeOf(verifier({ audience: 'billing' }).verify(token))).toBe('sts_signature_mismatch');
   });
 
   it('an unknown access key → 401', async () => {
@@ -98,7 +98,7 @@ describe('verify against sts-local: core-minted tokens', () => {
       credentials: { accessKeyId: 'AKIAXCALLERIDNOBODY1', secretAccessKey: 'nobody/secret' },
       signingDate,
     });
-    expect(await codeOf(verifier({ audience: 'inventory' }).verify(token))).toBe('sts_rejected');
+    expect(await codeOf(verifier({ audience: 'inventory' }).verify(token))).toBe('sts_unknown_key');
   });
 
   it('200 concurrent verifications → one STS request; another within the TTL → none', async () => {

@@ -144,10 +144,29 @@ describe('verify: valid answers', () => {
 
 describe('verify: STS faults', () => {
   const cases: [string, Handler, string, number][] = [
-    ['403 SignatureDoesNotMatch', answer(403, stsErrorBody('SignatureDoesNotMatch', 'The request signature we calculated does not match')), 'sts_rejected', 401],
-    ['403 InvalidClientTokenId', answer(403, stsErrorBody('InvalidClientTokenId', 'invalid')), 'sts_rejected', 401],
-    ['403 ExpiredToken (XML)', answer(403, '<ErrorResponse><Error><Code>ExpiredToken</Code></Error></ErrorResponse>', { 'content-type': 'text/xml' }), 'sts_rejected', 401],
-    ['403 without a body', answer(403, ''), 'sts_rejected', 401],
+    ['403 SignatureDoesNotMatch', answer(403, stsErrorBody('SignatureDoesNotMatch', 'The request signature we calculated does not match')), 'sts_signature_mismatch', 401],
+    ['403 InvalidClientTokenId', answer(403, stsErrorBody('InvalidClientTokenId', 'invalid')), 'sts_unknown_key', 401],
+    ['403 ExpiredToken (XML)', answer(403, '<ErrorResponse><Error><Code>ExpiredToken</Code></Error></ErrorResponse>', { 'content-type': 'text/xml' }), 'sts_expired', 401],
+    ['403 AccessDenied', answer(403, stsErrorBody('AccessDenied', 'denied')), 'sts_rejected', 401],
+    ['400 IncompleteSignature', answer(400, stsErrorBody('IncompleteSignature', 'incomplete')), 'sts_rejected', 401],
+    [
+      '403 SignatureDoesNotMatch (XML with a declaration and namespace, as STS sends it)',
+      answer(
+        403,
+        '<?xml version="1.0" encoding="UTF-8"?>\n<ErrorResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">\n  <Error>\n    <Type>Sender</Type>\n    <Code>SignatureDoesNotMatch</Code>\n    <Message>no</Message>\n  </Error>\n  <RequestId>1</RequestId>\n</ErrorResponse>\n',
+        { 'content-type': 'text/xml' },
+      ),
+      'sts_signature_mismatch',
+      401,
+    ],
+    ['403 without a body', answer(403, ''), 'sts_unavailable', 503],
+    ['403 HTML from a proxy or WAF', answer(403, '<html><body><h1>403 Forbidden</h1><Code>SignatureDoesNotMatch</Code></body></html>', { 'content-type': 'text/html' }), 'sts_unavailable', 503],
+    ['403 JSON that is not an AWS error document', answer(403, '{"message":"Forbidden by VPC endpoint policy"}'), 'sts_unavailable', 503],
+    ['403 AWS error document with an unknown code', answer(403, stsErrorBody('VpceAccessDeniedByProxy', 'no')), 'sts_unavailable', 503],
+    ['404 without an STS error document', answer(404, 'Not Found'), 'sts_unavailable', 503],
+    ['407 from a proxy', answer(407, ''), 'sts_unavailable', 503],
+    ['408', answer(408, ''), 'sts_unavailable', 503],
+    ['401 without an STS error document', answer(401, 'Unauthorized'), 'sts_unavailable', 503],
     ['400 Throttling', answer(400, stsErrorBody('Throttling', 'Rate exceeded')), 'sts_throttled', 503],
     ['429', answer(429, ''), 'sts_throttled', 503],
     ['500', answer(500, stsErrorBody('InternalFailure', 'oops')), 'sts_unavailable', 503],
@@ -344,15 +363,37 @@ describe('verify: cache', () => {
     sts.handle((req, res) => setTimeout(() => answer(403, stsErrorBody('SignatureDoesNotMatch', 'no'))(req, res), 30));
     const v = verifier({ negativeCacheTtlMs: 5_000 });
     const errors = await Promise.all(Array.from({ length: 50 }, () => rejection(v.verify(fresh))));
-    expect(new Set(errors.map((e) => e.code))).toEqual(new Set(['sts_rejected']));
+    expect(new Set(errors.map((e) => e.code))).toEqual(new Set(['sts_signature_mismatch']));
     expect(sts.requests).toHaveLength(1);
     now += 4_000;
-    expect((await rejection(v.verify(fresh))).code).toBe('sts_rejected');
+    expect((await rejection(v.verify(fresh))).code).toBe('sts_signature_mismatch');
     expect(sts.requests).toHaveLength(1);
     now += 2_000;
     sts.handle(stsAnswersByAccessKey);
     await expect(v.verify(fresh)).resolves.toMatchObject({ userName: 'alice' });
     expect(sts.requests).toHaveLength(2);
+  });
+
+  it('remembers none of the answers that are not STS verdicts, positively or negatively', async () => {
+    const v = verifier();
+    for (const handler of [answer(403, '<html>Forbidden</html>', { 'content-type': 'text/html' }), answer(404, ''), answer(429, ''), answer(407, '')]) {
+      sts.handle(handler);
+      expect((await rejection(v.verify(fresh))).status).toBe(503);
+    }
+    sts.handle(stsAnswersByAccessKey);
+    await expect(v.verify(fresh)).resolves.toMatchObject({ userName: 'alice' });
+    expect(sts.requests).toHaveLength(5);
+  });
+
+  it("remembers each of STS's own refusals for the negative TTL", async () => {
+    for (const [stsCode, code] of [['InvalidClientTokenId', 'sts_unknown_key'], ['ExpiredToken', 'sts_expired'], ['AccessDenied', 'sts_rejected']] as const) {
+      sts.requests.length = 0;
+      sts.handle(answer(403, stsErrorBody(stsCode, 'no')));
+      const v = verifier();
+      expect((await rejection(v.verify(fresh))).code).toBe(code);
+      expect((await rejection(v.verify(fresh))).code).toBe(code);
+      expect(sts.requests).toHaveLength(1);
+    }
   });
 
   it('does not remember STS outages', async () => {
@@ -388,7 +429,7 @@ describe('verify: cache', () => {
     sts.handle((req, res) =>
       req.headers['x-k8s-aws-id'] === AUDIENCE ? stsAnswersByAccessKey(req, res) : answer(403, stsErrorBody('SignatureDoesNotMatch', 'x'))(req, res),
     );
-    expect((await rejection(verifier({ cache: recording, audience: 'orders' }).verify(fresh))).code).toBe('sts_rejected');
+    expect((await rejection(verifier({ cache: recording, audience: 'orders' }).verify(fresh))).code).toBe('sts_signature_mismatch');
     expect(sts.requests).toHaveLength(2);
   });
 
@@ -397,7 +438,7 @@ describe('verify: cache', () => {
     await verifier({ cache: shared }).verify(fresh);
     const other = await startFakeSts(answer(403, stsErrorBody('InvalidClientTokenId', 'unknown key')));
     try {
-      expect((await rejection(verifier({ cache: shared, stsEndpoint: other.url }).verify(fresh))).code).toBe('sts_rejected');
+      expect((await rejection(verifier({ cache: shared, stsEndpoint: other.url }).verify(fresh))).code).toBe('sts_unknown_key');
       expect(other.requests).toHaveLength(1);
     } finally {
       await other.close();

@@ -5,6 +5,7 @@
  */
 import type { FetchImplementation } from 'jose';
 import { request, type Dispatcher } from 'undici';
+import { causeOf, channels, since } from '../diagnostics.js';
 import { isLoopback } from '../sts-client.js';
 
 /** Default cap on a JWKS response body. AWS's JWKS is under 2 KiB. */
@@ -12,7 +13,7 @@ export const DEFAULT_MAX_JWKS_BYTES = 64 * 1024;
 /** A JWKS with more keys than this is refused (AWS publishes two). */
 export const MAX_JWKS_KEYS = 100;
 
-/** Why a JWKS could not be fetched. Never carries the response body. */
+/** Why a JWKS could not be fetched. Never carries the response body; its message is a fixed text (plus a status). */
 export class JwksFetchError extends Error {
   override readonly name = 'JwksFetchError';
 }
@@ -57,6 +58,27 @@ export function createJwksFetch(options: JwksFetchOptions): FetchImplementation 
     checkKeyCount(text);
     return new Response(text, { status: 200, headers: { 'content-type': 'application/json' } });
   };
+}
+
+/** `fetch`, publishing a `JwksEvent` per fetch of `issuer`'s keys while `callerid:jwks` has subscribers. */
+export function withJwksEvents(issuer: string, fetch: FetchImplementation): FetchImplementation {
+  return async (url, init) => {
+    if (!channels.jwks.hasSubscribers) return fetch(url, init);
+    const start = performance.now();
+    try {
+      const response = await fetch(url, init);
+      channels.jwks.publish({ issuer, outcome: 'ok', durationMs: since(start) });
+      return response;
+    } catch (err) {
+      channels.jwks.publish({ issuer, outcome: 'unavailable', durationMs: since(start), cause: jwksCause(err) });
+      throw err;
+    }
+  };
+}
+
+// Our own fetch errors carry fixed texts (never the body); anything else only its class and code.
+function jwksCause(err: unknown): string {
+  return err instanceof JwksFetchError ? err.message : causeOf(err);
 }
 
 async function readCapped(body: Dispatcher.ResponseData['body'], maxBytes: number, contentLength: string | string[] | undefined): Promise<string> {

@@ -10,7 +10,7 @@
 import { createLocalJWKSet, createRemoteJWKSet, customFetch, jwksCache, type FlattenedJWSInput, type JSONWebKeySet, type JWSHeaderParameters, type JWTVerifyGetKey } from 'jose';
 import type { Dispatcher } from 'undici';
 import { CallerIdError } from '../errors.js';
-import { createJwksFetch, DEFAULT_MAX_JWKS_BYTES } from './jwks-fetch.js';
+import { createJwksFetch, DEFAULT_MAX_JWKS_BYTES, withJwksEvents } from './jwks-fetch.js';
 
 /** How the JWKS of each trusted issuer is fetched and cached. */
 export interface JwksOptions {
@@ -55,7 +55,7 @@ export class IssuerKeys {
       timeoutDuration: timeoutMs,
       cooldownDuration: this.#cooldownMs,
       cacheMaxAge: this.#cacheMaxAgeMs,
-      [customFetch]: createJwksFetch({ url, timeoutMs, maxBytes: options.maxBytes ?? DEFAULT_MAX_JWKS_BYTES, dispatcher }),
+      [customFetch]: withJwksEvents(issuer, createJwksFetch({ url, timeoutMs, maxBytes: options.maxBytes ?? DEFAULT_MAX_JWKS_BYTES, dispatcher })),
       [jwksCache]: this.#cache as Record<string, never>,
     });
   }
