@@ -8,25 +8,8 @@
  * store events carry no audience and count for the whole process.
  */
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import { DIAGNOSTICS_CHANNELS as CHANNELS, type StoreEvent, type StsEvent, type VerifyEvent } from '@callerid/core';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-
-/** The channel names of core's diagnostics contract. */
-const CHANNELS = { verify: 'callerid:verify', sts: 'callerid:sts', store: 'callerid:store' } as const;
-
-interface VerifyEvent {
-  audience: string;
-  outcome: 'accepted' | 'rejected' | 'unavailable';
-  code?: string;
-  cache: 'hit' | 'miss' | 'off';
-}
-interface StsEvent {
-  outcome: 'ok' | 'rejected' | 'unavailable';
-  durationMs: number;
-}
-interface StoreEvent {
-  store: string;
-  outcome: string;
-}
 
 /** Which watched file a reload was of. */
 export type ReloadedFile = 'mapping' | 'tls';

@@ -88,5 +88,13 @@ describe('/metrics: fed by core\'s diagnostics channels', () => {
     expect(text).toMatch(/^callerid_cache_entries \d+$/m);
     expect(text).toMatch(/^callerid_config_last_load_success\{file="mapping"\} 1$/m);
     expect(text).toMatch(/^process_cpu_seconds_total /m);
+
+    // And from core itself: a real verification against sts-local, then the same token from the cache.
+    const token = await tokenOf(P.admin, CLUSTER, new Date(Date.now() - 13_000));
+    for (let i = 0; i < 2; i++) expect((await authenticated(url, token)).user?.username).toBe('admin');
+    const after = await metricsOf(url);
+    expect(after).toMatch(/^callerid_verifications_total\{result="accepted",code=""\} 3$/m);
+    expect(after).toMatch(/^callerid_cache_lookups_total\{result="hit"\} 2$/m);
+    expect(after).toMatch(/^callerid_sts_requests_total\{outcome="ok"\} [1-9]/m);
   });
 });

@@ -80,9 +80,9 @@ describe('POST /authenticate: Kubernetes webhook token authentication', () => {
 
   it('a token for another cluster, an expired token and a tampered token are refused (200, authenticated: false)', async () => {
     const cases = [
-      [await tokenOf(P.admin, 'other-cluster'), 'sts_rejected'],
+      [await tokenOf(P.admin, 'other-cluster'), 'sts_signature_mismatch'],
       [await tokenOf(P.admin, CLUSTER, new Date(Date.now() - 20 * 60_000)), 'token_expired'],
-      [forgeSignature(await tokenOf(P.admin, CLUSTER)), 'sts_rejected'],
+      [forgeSignature(await tokenOf(P.admin, CLUSTER)), 'sts_signature_mismatch'],
       ['', 'token_missing'],
       ['not-a-token', 'token_format'],
     ] as const;
