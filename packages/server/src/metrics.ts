@@ -43,11 +43,18 @@ export function createMetrics(audiences: ReadonlySet<string>, cacheSize: () => n
   const reloads = new Counter({ name: 'callerid_config_reloads_total', help: 'Loads of watched files (mapping, tls) by result (success, failure).', labelNames: ['file', 'result'], registers });
   const loaded = new Gauge({ name: 'callerid_config_last_load_success', help: '1 when the last load of the file succeeded (the server keeps the last good one otherwise).', labelNames: ['file'], registers });
 
+  // This runs for every request, cached ones included: label children are looked up once, not hashed
+  // from a labels object each time.
+  const verified = new Map<string, Counter.Internal>();
+  const lookups = { hit: cache.labels('hit'), miss: cache.labels('miss') };
   const onVerify = (message: unknown): void => {
     const event = message as VerifyEvent;
     if (!audiences.has(event.audience)) return;
-    verifications.inc({ result: event.outcome, code: event.code ?? '' });
-    if (event.cache !== 'off') cache.inc({ result: event.cache });
+    const key = event.code === undefined ? event.outcome : `${event.outcome}:${event.code}`;
+    let child = verified.get(key);
+    if (!child) verified.set(key, (child = verifications.labels(event.outcome, event.code ?? '')));
+    child.inc();
+    if (event.cache !== 'off') lookups[event.cache].inc();
   };
   const onSts = (message: unknown): void => {
     const event = message as StsEvent;

@@ -130,9 +130,9 @@ export async function createServer(config: ServerConfig | string, options: Creat
     authenticators.push(registerWebhook(app, { config: settings.kubernetes, verifierOptions, mapping: () => mapper, log }));
   }
   if (tls) metrics.reloaded('tls', true);
-  if (settings.forwardAuth) authenticators.push(...(await registerForwardAuth(app, { config: settings.forwardAuth, verifierOptions, log })));
+  if (settings.forwardAuth) authenticators.push(...(await registerForwardAuth(app, { config: settings.forwardAuth, verifierOptions, log, draining: () => state.closing })));
   // Once shutting down, each answer closes its connection: a keep-alive client moves on at once
-  // instead of holding the drain open until the bound.
+  // instead of holding the drain open until the bound. (/auth writes its own answers and checks this itself.)
   app.addHook('onSend', (_request, reply, payload, done) => {
     if (state.closing) reply.header('connection', 'close');
     done(null, payload);
