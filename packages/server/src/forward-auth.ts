@@ -126,6 +126,6 @@ function answerError(reply: FastifyReply, error: Error, draining: boolean): void
   const headers: Record<string, string | number> = { ...(known ? e.headers : {}), 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) };
   if (draining) headers.connection = 'close';
   reply.hijack();
-  reply.raw.writeHead(known ? e.status! : 500, headers);
+  reply.raw.writeHead(known ? e.status : 500, headers);
   reply.raw.end(body);
 }
