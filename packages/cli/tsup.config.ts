@@ -15,10 +15,14 @@ const LAZY: Record<string, string> = {
   verify: 'src/commands/verify.ts',
   decode: 'src/commands/decode.ts',
   'sts-local': 'src/commands/sts-local.ts',
+  help: 'src/help.ts',
+  kubeconfig: 'src/commands/kubeconfig.ts',
+  doctor: 'src/commands/doctor.ts',
   serve: 'src/commands/serve.ts',
   'credential-providers': 'src/lazy/credential-providers.ts',
   'region-config': 'src/lazy/region-config.ts',
   'web-identity': 'src/lazy/web-identity.ts',
+  'caller-identity': 'src/lazy/caller-identity.ts',
 };
 const LAZY_PACKAGES: Record<string, string> = { '@aws-sdk/credential-providers': 'credential-providers' };
 

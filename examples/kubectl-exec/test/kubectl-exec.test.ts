@@ -6,16 +6,16 @@
  * kubectl test (packages/cli/test/kubectl.test.ts); skipped, saying so, only when kubectl is absent.
  */
 import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:https';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createAuthenticator, isCallerIdError, type Authenticator } from '@callerid/core';
 import { startStsLocal, type StsLocal } from '@callerid/sts-local';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KUBECTL, selfSignedCertificate } from '../../../integration/test/harness/kubectl.js';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { KUBECTL } from '../../../integration/test/harness/kubectl.js';
+import { MAP, adminSession, alice, envOf } from '../src/principals.js';
+import { startStandInApiServer, type StandInApiServer } from '../src/stand-in-api-server.js';
 
 if (!KUBECTL) console.warn('kubectl is not installed: skipping the kubectl-exec example test (CI installs Debian\'s kubernetes-client).');
 
@@ -25,33 +25,11 @@ const KUBECONFIG = readFileSync(join(EXAMPLE_DIR, 'kubeconfig.yaml'), 'utf8');
 /** The audience is the cluster name the kubeconfig passes to `callerid token`. */
 const CLUSTER = /"--cluster-name", "([^"]+)"/.exec(KUBECONFIG)?.[1] ?? 'missing --cluster-name';
 
-const alice = {
-  accessKeyId: 'AKIAEXAMPLEKUBEALICE',
-  secretAccessKey: 'example/kubectl/alice/secret/for/tests/00',
-  arn: 'arn:aws:iam::111122223333:user/alice',
-  userId: 'AIDAEXAMPLEKUBEALICE',
-  account: '111122223333',
-};
-const adminSession = {
-  accessKeyId: 'ASIAEXAMPLEKUBEADMIN',
-  secretAccessKey: 'example/kubectl/admin/secret/for/tests/00',
-  sessionToken: 'IQoJb3JpZ2luX2VjEXAMPLEkubectlAdminSession',
-  arn: 'arn:aws:sts::111122223333:assumed-role/payments-admin/ops-oncall',
-  userId: 'AROAEXAMPLEKUBEADMIN:ops-oncall',
-  account: '111122223333',
-};
-const envOf = (p: { accessKeyId: string; secretAccessKey: string; sessionToken?: string }) => ({
-  AWS_ACCESS_KEY_ID: p.accessKeyId,
-  AWS_SECRET_ACCESS_KEY: p.secretAccessKey,
-  ...(p.sessionToken ? { AWS_SESSION_TOKEN: p.sessionToken } : {}),
-});
-
 describe.skipIf(!KUBECTL)('kubectl-exec: kubectl with `callerid token` as its exec plugin', { timeout: 60_000 }, () => {
   let work: string;
   let bin: string;
   let sts: StsLocal;
-  let auth: Authenticator;
-  let server: Server;
+  let apiServer: StandInApiServer;
   let kubeconfig: string;
 
   beforeAll(async () => {
@@ -65,45 +43,15 @@ describe.skipIf(!KUBECTL)('kubectl-exec: kubectl with `callerid token` as its ex
     sts = await startStsLocal({ principals: [alice, adminSession] });
     // What EKS does with the token: verify it for the cluster's audience, then map the IAM principal to a
     // Kubernetes user (aws-auth's mapUsers / mapRoles).
-    auth = createAuthenticator({
-      audience: CLUSTER,
-      stsEndpoint: sts.url,
-      map: [
-        { arn: alice.arn, username: 'alice', groups: ['developers'] },
-        { arn: 'arn:aws:iam::111122223333:role/payments-admin', username: 'admin:{{SessionName}}', groups: ['system:masters'] },
-      ],
-    });
-    const { key, cert } = selfSignedCertificate(work);
-    server = createServer({ key, cert }, (req, res) => {
-      auth.authenticate(req.rawHeaders).then(
-        (caller) => {
-          // kubectl auth whoami: POST a SelfSubjectReview, get the user back.
-          res.writeHead(201, { 'content-type': 'application/json' }).end(JSON.stringify({
-            kind: 'SelfSubjectReview',
-            apiVersion: 'authentication.k8s.io/v1',
-            metadata: {},
-            status: { userInfo: { username: caller!.username, uid: caller!.userId, groups: caller!.groups, extra: { arn: [caller!.arn] } } },
-          }));
-        },
-        (err: unknown) => {
-          const status = isCallerIdError(err) ? err.status : 500;
-          res.writeHead(status, { ...(isCallerIdError(err) ? err.headers : {}), 'content-type': 'application/json' });
-          res.end(JSON.stringify({ kind: 'Status', apiVersion: 'v1', metadata: {}, status: 'Failure', message: 'Unauthorized', reason: 'Unauthorized', code: status }));
-        },
-      );
-    });
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const serverUrl = `https://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    apiServer = await startStandInApiServer({ audience: CLUSTER, stsEndpoint: sts.url, map: MAP, dir: work });
     kubeconfig = join(work, 'kubeconfig.yaml');
     writeFileSync(kubeconfig, KUBECONFIG
-      .replace(/^(\s*server: ).*$/m, `$1${serverUrl}`)
-      .replace(/^(\s*certificate-authority-data: ).*$/m, `$1${Buffer.from(cert).toString('base64')}`));
+      .replace(/^(\s*server: ).*$/m, `$1${apiServer.url}`)
+      .replace(/^(\s*certificate-authority-data: ).*$/m, `$1${apiServer.caData}`));
   });
 
   afterAll(async () => {
-    server?.closeAllConnections();
-    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
-    await auth?.close();
+    await apiServer?.close();
     await sts?.close();
   });
 
@@ -149,4 +97,50 @@ describe.skipIf(!KUBECTL)('kubectl-exec: kubectl with `callerid token` as its ex
     expect(result.stderr).toMatch(/Unauthorized/);
     expect(result.stderr).not.toMatch(/k8s-aws-v1\./);
   });
+  it('try-it: the script a user runs starts everything, and kubectl auth whoami and callerid doctor work through it', async () => {
+    const script = (JSON.parse(readFileSync(join(EXAMPLE_DIR, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts['try-it']!;
+    const [command, ...args] = script.split(' ');
+    expect(command).toBe('node');
+    const child = spawn(process.execPath, args, { cwd: EXAMPLE_DIR, env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: work }, stdio: ['ignore', 'pipe', 'pipe'] });
+    onTestFinished(() => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+        stdout += chunk;
+        if (stdout.includes('Ready. Stop with Ctrl-C.')) resolve();
+      });
+      child.on('close', () => reject(new Error(`try-it exited early: ${stderr}`)));
+    });
+    const envFile = /^ {2}source (\S+)$/m.exec(stdout)?.[1];
+    expect(envFile).toBeDefined();
+    // What `source env.sh` does, for a child process: the variables it exports.
+    const env = Object.fromEntries([...readFileSync(envFile!, 'utf8').matchAll(/^export (\w+)='([^']*)'$/gm)].map((m) => [m[1]!, m[2]!]));
+    expect(stdout).not.toContain(alice.secretAccessKey);
+
+    const shellEnv = { ...env, PATH: `${env.PATH}:${dirname(process.execPath)}`, HOME: work, AWS_EC2_METADATA_DISABLED: 'true', AWS_CONFIG_FILE: join(work, 'no-config'), AWS_SHARED_CREDENTIALS_FILE: join(work, 'no-credentials') };
+    const whoamiResult = await run(KUBECTL!, ['auth', 'whoami', '-o', 'json'], shellEnv);
+    expect(whoamiResult.code).toBe(0);
+    expect(JSON.parse(whoamiResult.stdout)).toMatchObject({ status: { userInfo: { username: 'alice' } } });
+
+    const doctorLine = /^ {2}(callerid doctor .*)$/m.exec(stdout)?.[1];
+    const doctor = await run('callerid', [...doctorLine!.split(' ').slice(1), '--json'], shellEnv);
+    expect(doctor.code).toBe(0);
+    expect(JSON.parse(doctor.stdout)).toMatchObject({ ok: true });
+
+    child.kill('SIGTERM');
+    const [code] = (await once(child, 'close')) as [number | null];
+    expect(code).toBe(0);
+  });
+
+  async function run(command: string, args: string[], env: Record<string, string>) {
+    const child = spawn(command, args, { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
+    const [code] = (await once(child, 'close')) as [number | null];
+    return { code, stdout };
+  }
 });

@@ -5,8 +5,12 @@ export const TOP_HELP = `callerid — AWS IAM identity tokens from the command l
 Usage: callerid <command> [options]
 
 Commands:
-  token       Mint a k8s-aws-v1 token (kubectl exec credential plugin; drop-in for aws eks get-token),
-              or an AWS web identity JWT (--type web-identity)
+  token       Mint a k8s-aws-v1 token (kubectl exec credential plugin; drop-in for
+              aws-iam-authenticator token), or an AWS web identity JWT (--type web-identity)
+  eks         eks get-token: the AWS CLI's arguments and output, verbatim (kubeconfig: command: callerid)
+  kubeconfig  kubeconfig add: write a cluster, user and context that run callerid (offline);
+              kubeconfig migrate: switch aws / aws-iam-authenticator exec users to callerid
+  doctor      When kubectl says Unauthorized: credentials, identity, token, clock, region, API server
   verify      Verify a token (with STS, or a JWT against its issuer's keys) and print the caller
   decode      Show what a token (presigned or JWT) holds and which local checks it passes (offline)
   sts-local   Run a local STS for tests and demos
@@ -24,15 +28,21 @@ export const COMMAND_HELP: Record<string, string> = {
 Mint a presigned STS GetCallerIdentity token (k8s-aws-v1.) bound to an audience.
 
 Options:
-  --audience <id>          The audience (EKS: the cluster name). Alias: --cluster-name
+  --audience <id>          The audience (EKS: the cluster name)
   --cluster-name <id>      Same as --audience, as in aws eks get-token
-  --region <region>        Signing region (default: AWS_REGION, AWS_DEFAULT_REGION, the profile's region, us-east-1)
+  -i, --cluster-id <id>    Same as --audience, as in aws-iam-authenticator token
+  --region <region>        Signing region (default: AWS_REGION, AWS_DEFAULT_REGION, the profile's region,
+                           then us-east-1; no network request)
+  --imds-region            When nothing names a region, ask the EC2 instance metadata service first
   --global-endpoint        Sign for the global endpoint sts.amazonaws.com instead of the regional one
-  --role-arn <arn>         Assume this role first
-  --session-name <name>    Role session name (with --role-arn; default callerid)
-  --external-id <id>       External id for the role (with --role-arn)
+  --role-arn <arn>         Assume this role first. Alias: -r, --role
+  -s, --session-name <n>   Role session name (with --role-arn; default callerid)
+  --forward-session-name   Name the role session after the caller's own session (with --role-arn;
+                           one GetCallerIdentity call first, as aws-iam-authenticator does)
+  -e, --external-id <id>   External id for the role (with --role-arn)
   --profile <name>         AWS profile (default: AWS_PROFILE, then the standard credential chain)
   --format <format>        exec-credential (default), token, or json
+  --token-only             Same as --format token
   --cache                  Reuse a still-valid token from the on-disk cache (0600 file under
                            $XDG_CACHE_HOME/callerid or ~/.cache/callerid)
   --type <type>            presigned (default), or web-identity: an AWS web identity JWT from
@@ -45,6 +55,78 @@ Options:
   -h, --help               Show this help
 
 ExecCredential apiVersion follows KUBERNETES_EXEC_INFO (v1 or v1beta1; v1beta1 when absent).`,
+  eks: `Usage: callerid [--region <r>] [--profile <p>] eks get-token (--cluster-name <name> | --cluster-id <id>)
+                [--role-arn <arn>] [--output json] [--cache] [--imds-region]
+
+The AWS CLI's aws eks get-token, verbatim: the arguments aws eks update-kubeconfig writes into a
+kubeconfig (global options before or after "eks get-token"), and the same ExecCredential on stdout.
+Switch a kubeconfig by changing "command: aws" to "command: callerid".
+
+Options:
+  --cluster-name <name>    The cluster name (the token's audience)
+  --cluster-id <id>        The cluster id (EKS local clusters on Outposts), instead of --cluster-name
+  --role-arn <arn>         Assume this role first (also --role, as update-kubeconfig writes it)
+  --region <region>        Signing region (default: AWS_REGION, AWS_DEFAULT_REGION, the profile's region,
+                           then us-east-1; no network request)
+  --profile <name>         AWS profile (default: AWS_PROFILE, then the standard credential chain)
+  --output json            The only output (kubectl reads JSON)
+  --cache                  callerid's on-disk token cache (see callerid token --help)
+  --imds-region            When nothing names a region, ask the EC2 instance metadata service first
+  -h, --help               Show this help
+
+Accepted and ignored: --no-cli-pager, --no-paginate, --no-cli-auto-prompt, --color. Refused with the
+reason: --query, --endpoint-url, --no-sign-request, --debug, --no-verify-ssl, --ca-bundle,
+--cli-read-timeout, --cli-connect-timeout, --cli-binary-format, --cli-auto-prompt.`,
+  kubeconfig: `Usage: callerid kubeconfig add --cluster-name <name> --server <url> [options]
+       callerid kubeconfig migrate [--kubeconfig <file>] [--dry-run]
+
+add: write (or replace) a cluster, a user whose exec plugin runs "callerid token", and a context, and
+make the context current — as aws eks update-kubeconfig does, but offline (the server and CA are given).
+migrate: switch every user whose exec plugin runs "aws eks get-token" or "aws-iam-authenticator token"
+to callerid with the same arguments and env, print what changed, leave everything else alone.
+Running it again changes nothing.
+
+Options (add):
+  --cluster-name <name>            The cluster name: the token's audience, and the cluster entry's name
+  --server <url>                   The API server endpoint (https://…)
+  --certificate-authority <file>   The cluster CA certificate (PEM), stored as certificate-authority-data
+  --certificate-authority-data <b> The CA as base64 (what aws eks describe-cluster prints)
+  --region <region>                Pin the signing region in the exec arguments
+  --role-arn <arn>                 Assume this role to sign
+  --profile <name>                 Pin AWS_PROFILE in the exec block's env
+  --alias <name>                   The context's name (default: the user's name)
+  --user-alias <name>              The user's name (default: the cluster name)
+  --cache                          Add --cache to the exec arguments
+
+Options (both):
+  --kubeconfig <file>      The file to edit (default: the first file in KUBECONFIG, else ~/.kube/config)
+  --command <path>         The command kubectl runs (default: callerid, found on kubectl's PATH)
+  --dry-run                Print instead of writing: add prints the whole kubeconfig, migrate the changes
+  -h, --help               Show this help
+
+Exit codes: 0 written (or nothing to do), 1 migrate left a user it could not convert, 2 usage error.`,
+  doctor: `Usage: callerid doctor [--cluster-name <name>] [--server <url> [--certificate-authority <file>]]
+                       [--region <r>] [--profile <p>] [--role-arn <arn>] [--sts-endpoint <url>] [--json]
+
+Run the EKS "Unauthorized" triage and say what it found, each step with its evidence and the next thing
+to try: where the credentials come from and whether they load; who they are (a real GetCallerIdentity
+call); for a role session, the role ARN to map; whether a token mints and passes callerid's own checks;
+clock skew against STS's Date header; the region and STS endpoint; and with --server, whether the API
+server accepts the token (a SelfSubjectReview, as kubectl auth whoami sends) — with the likely causes
+when it answers 401 or 403. Never prints a token or a secret.
+
+Options:
+  --cluster-name <name>    The cluster the token is for (required with --server)
+  --server <url>           The API server endpoint (https://…), to ask whether it accepts the token
+  --certificate-authority <file>  The cluster CA (PEM) to trust for --server
+  --region <r>             As for callerid token (default: AWS_REGION, AWS_DEFAULT_REGION, the profile's, us-east-1)
+  --profile <p>            As for callerid token (default: AWS_PROFILE, then the standard chain)
+  --role-arn <arn>         Assume this role first, as the kubeconfig's exec arguments do
+  --sts-endpoint <url>     Ask this STS (env: CALLERID_STS_ENDPOINT, then AWS_ENDPOINT_URL_STS)
+  --json                   {"ok", "checks": [{"name", "status", "summary", "evidence", "next"}]}
+  -h, --help               Show this help
+
+Exit codes: 0 every step passed (warnings allowed), 1 a step failed, 2 usage error.`,
   verify: `Usage: callerid verify [<token>|-] --audience <id> [options]
 
 Verify a token and print the verified identity: a presigned token with STS, an AWS web identity JWT

@@ -3,9 +3,9 @@
  * does as little as possible: it picks the command and loads only that command's module.
  */
 import { UsageError, isUsageError } from './args.js';
+import { hoistAwsGlobals } from './aws-globals.js';
 import { enableCompileCache } from './compile-cache.js';
 import { EXIT } from './exit-codes.js';
-import { COMMAND_HELP, TOP_HELP } from './help.js';
 import { writeStderr, writeStdout } from './output.js';
 
 declare const __CALLERID_VERSION__: string;
@@ -16,9 +16,13 @@ interface CommandModule {
 
 const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   token: () => import('./commands/token.js'),
+  // On the fast path like `token`: kubeconfigs written by `aws eks update-kubeconfig` run it.
+  eks: () => import('./commands/eks.js'),
   verify: () => lazy(() => import('./commands/verify.js')),
   decode: () => lazy(() => import('./commands/decode.js')),
   'sts-local': () => lazy(() => import('./commands/sts-local.js')),
+  kubeconfig: () => lazy(() => import('./commands/kubeconfig.js')),
+  doctor: () => lazy(() => import('./commands/doctor.js')),
   serve: () => lazy(() => import('./commands/serve.js')),
 };
 
@@ -27,10 +31,11 @@ function lazy(load: () => Promise<CommandModule>): Promise<CommandModule> {
   return load();
 }
 
-async function main(argv: string[]): Promise<number> {
+async function main(args: string[]): Promise<number> {
+  const argv = hoistAwsGlobals(args) ?? args;
   const [first, ...rest] = argv;
   if (first === undefined) {
-    writeStderr(`${TOP_HELP}\n`);
+    writeStderr(`${(await import('./help.js')).TOP_HELP}\n`);
     return EXIT.usage;
   }
   if (first === '-h' || first === '--help' || first === 'help') return printHelp(rest[0]);
@@ -43,7 +48,9 @@ async function main(argv: string[]): Promise<number> {
   return (await load()).run(rest);
 }
 
-function printHelp(command: string | undefined): number {
+// Help texts are their own file (dist/help.cjs): the token path should not parse them.
+async function printHelp(command: string | undefined): Promise<number> {
+  const { COMMAND_HELP, TOP_HELP } = await import('./help.js');
   if (command === undefined) {
     writeStdout(`${TOP_HELP}\n`);
     return EXIT.ok;

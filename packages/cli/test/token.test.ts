@@ -146,7 +146,7 @@ describe('credentials', () => {
     const result = await runCli(['token', '--audience', 'a'], { env: {} });
     expect(result.code).toBe(1);
     expect(result.stdout).toBe('');
-    expect(result.stderr).toMatch(/^callerid token: AWS credentials could not be loaded: .*\(credentials_unavailable\)\n$/);
+    expect(result.stderr).toMatch(/^callerid token: AWS credentials could not be loaded from the default chain \(.*\): .*\(credentials_unavailable\)\n$/);
   });
 
   it('--role-arn assumes the role first (fromTemporaryCredentials) and signs as the session', async () => {
@@ -164,6 +164,6 @@ describe('credentials', () => {
       env: { ...envFor('alice'), AWS_ENDPOINT_URL_STS: sts.url },
     });
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/^callerid token: AWS credentials could not be loaded: .*not authorized to perform: sts:AssumeRole.*\(credentials_unavailable\)\n$/);
+    expect(result.stderr).toMatch(/^callerid token: AWS credentials could not be loaded from AWS_ACCESS_KEY_ID\/AWS_SECRET_ACCESS_KEY in the environment, assuming arn:aws:iam::999999999999:role\/Other: .*not authorized to perform: sts:AssumeRole.*\(credentials_unavailable\)\n$/);
   });
 });

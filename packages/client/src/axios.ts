@@ -39,7 +39,7 @@ interface ResponseLike {
  * ```
  */
 export function attachCallerId(instance: Pick<AxiosInstance, 'interceptors' | 'request'>, options: AttachCallerIdOptions): () => void {
-  const provider = providerFrom(options);
+  const provider = providerFrom(options, ['header']);
   const name = headerName(options.header);
   const sent = new WeakMap<object, string>();
   const bearer = bearerValues();

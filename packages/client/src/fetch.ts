@@ -61,7 +61,7 @@ interface InitLike {
  */
 export function withCallerId<F extends FetchLike>(fetchFn: F, options: WithCallerIdOptions): F {
   if (typeof fetchFn !== 'function') throw new TypeError('callerid: withCallerId needs a fetch function.');
-  const provider = providerFrom(options);
+  const provider = providerFrom(options, ['header']);
   const name = headerName(options.header);
   const header = bearerValues();
 

@@ -3,7 +3,7 @@
  * before it expires, a request inside the refresh window starts the next mint in the background, and
  * concurrent callers never mint twice.
  */
-import { CallerIdError, isCallerIdError, mintWebIdentityToken, type WebIdentityAlgorithm } from '@callerid/core';
+import { assertKnownOptions, CallerIdError, isCallerIdError, mintWebIdentityToken, optionKeys, type WebIdentityAlgorithm } from '@callerid/core';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { credentialSource, type CredentialSourceOptions } from './credentials.js';
 import { defaultMint, type MintFunction, type MintResult } from './mint.js';
@@ -155,7 +155,14 @@ interface ProviderSettings {
   mint: MintFunction;
 }
 
+/** Every option of {@link createTokenProvider} (a missing name is a compile error). */
+export const TOKEN_PROVIDER_OPTION_KEYS: readonly string[] = optionKeys<TokenProviderOptions>()([
+  'audience', 'region', 'endpoint', 'fips', 'refreshBeforeMs', 'clock', 'mint', 'tokenType', 'signingAlgorithm', 'durationSeconds', 'tags',
+  'stsEndpoint', 'credentials', 'roleArn', 'roleSessionName',
+]);
+
 function providerSettings(options: TokenProviderOptions): ProviderSettings {
+  if (typeof options === 'object' && options !== null) assertKnownOptions(options, TOKEN_PROVIDER_OPTION_KEYS);
   if (typeof options?.audience !== 'string' || options.audience.length === 0) {
     throw new CallerIdError('mint_options_invalid', { message: 'The audience must be a non-empty string.' });
   }

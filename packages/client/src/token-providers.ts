@@ -2,8 +2,12 @@
  * Token providers for a client that talks to several services: one provider per audience, all sharing
  * one credentials source (so the default chain or an assumed role is resolved once, not per audience).
  */
+import { assertKnownOptions } from '@callerid/core';
 import { credentialSource } from './credentials.js';
-import { createTokenProvider, type TokenProvider, type TokenProviderOptions } from './token-provider.js';
+import { createTokenProvider, TOKEN_PROVIDER_OPTION_KEYS, type TokenProvider, type TokenProviderOptions } from './token-provider.js';
+
+/** Every option of {@link createTokenProviders}: a provider's, but the audience. */
+export const TOKEN_PROVIDERS_OPTION_KEYS: readonly string[] = TOKEN_PROVIDER_OPTION_KEYS.filter((key) => key !== 'audience');
 
 /** Options of {@link createTokenProviders}: everything of a provider but the audience. */
 export type TokenProvidersOptions = Omit<TokenProviderOptions, 'audience'>;
@@ -29,6 +33,7 @@ export interface TokenProviders {
  * ```
  */
 export function createTokenProviders(defaults: TokenProvidersOptions = {}): TokenProviders {
+  assertKnownOptions(defaults, TOKEN_PROVIDERS_OPTION_KEYS);
   const credentials = credentialSource(defaults);
   const shared: TokenProvidersOptions = { ...defaults, credentials, roleArn: undefined };
   const providers = new Map<string, TokenProvider>();

@@ -3,10 +3,11 @@
  * It needs nothing from undici at run time (only its types), so it works with whichever undici 7 the
  * application has.
  */
+import { assertKnownOptions } from '@callerid/core';
 import type { Dispatcher } from 'undici';
 import { bearerValues, headerName, isTokenRefused } from './challenge.js';
 import type { TokenProvider } from './token-provider.js';
-import { createTokenProviders, type TokenProviders, type TokenProvidersOptions } from './token-providers.js';
+import { createTokenProviders, TOKEN_PROVIDERS_OPTION_KEYS, type TokenProviders, type TokenProvidersOptions } from './token-providers.js';
 import { hasHeader, withHeader, type AnyHeaders } from './undici-headers.js';
 
 /** Picks the audience for a request's origin (`"https://payments.internal:8443"`); `undefined` sends no token. */
@@ -41,6 +42,7 @@ export type CallerIdInterceptorOptions = TokenProvidersOptions & {
  * ```
  */
 export function callerid(options: CallerIdInterceptorOptions): Dispatcher.DispatcherComposeInterceptor {
+  if (typeof options === 'object' && options !== null) assertKnownOptions(options, [...TOKEN_PROVIDERS_OPTION_KEYS, 'audience', 'header', 'providers']);
   const { audience, header, providers: shared, ...defaults } = options;
   if (typeof audience !== 'function' && (typeof audience !== 'string' || audience.length === 0)) {
     throw new TypeError('callerid: `audience` must be a non-empty string or a function of the origin.');

@@ -7,8 +7,9 @@ import { extractBearerCandidate, isB64Token, type HeadersInput } from './bearer.
 import { asError, CallerIdError, isCallerIdError } from './errors.js';
 import type { Identity } from './identity.js';
 import { compileMapping, type Mapper, type MappingEntry } from './mapping.js';
+import { assertKnownOptions, optionKeys } from './options.js';
 import { compileAllow, rememberRealm, type AllowOption } from './policy.js';
-import { createVerifierCore, type Verifier, type VerifierOptions } from './verifier.js';
+import { createVerifierCore, VERIFIER_OPTION_KEYS, type Verifier, type VerifierOptions } from './verifier.js';
 
 /** What `onVerified` receives: the allowed caller. Never the token. */
 export interface VerifiedEvent {
@@ -110,6 +111,15 @@ export interface Authenticator<Req = unknown> {
 }
 
 /**
+ * Every option of {@link createAuthenticator} (the verifier's and its own), for strict option checking;
+ * adapters with options of their own check against this list plus theirs.
+ */
+export const AUTHENTICATOR_OPTION_KEYS: readonly string[] = [
+  ...VERIFIER_OPTION_KEYS,
+  ...optionKeys<Omit<AuthenticatorOptions, keyof VerifierOptions>>()(['allow', 'map', 'requireMapping', 'credentialsRequired', 'getToken', 'onVerified', 'onRejected']),
+];
+
+/**
  * Builds the request authenticator that every adapter calls. Configuration errors (a bad pattern, a
  * bad mapping entry) throw a `TypeError` here, at start-up.
  *
@@ -121,6 +131,7 @@ export interface Authenticator<Req = unknown> {
  */
 export function createAuthenticator<Req = unknown>(options: AuthenticatorOptions<Req>): Authenticator<Req> {
   if (typeof options !== 'object' || options === null) throw new TypeError('options must be an object');
+  assertKnownOptions(options, AUTHENTICATOR_OPTION_KEYS);
   const { allow, map, requireMapping = false, credentialsRequired = true, getToken, onVerified, onRejected, realm, ...rest } = options;
   if (typeof credentialsRequired !== 'boolean') throw new TypeError('credentialsRequired must be a boolean');
   if (typeof requireMapping !== 'boolean') throw new TypeError('requireMapping must be a boolean');

@@ -2,6 +2,7 @@ import { hash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import type { CallerIdErrorCode } from './errors.js';
 import type { Identity } from './identity.js';
+import { assertKnownOptions } from './options.js';
 
 /**
  * The verified-token cache: what a verifier remembers so that a busy API asks STS once per token, not
@@ -58,6 +59,7 @@ export interface MemoryCache extends CacheStore {
  * ```
  */
 export function createMemoryCache(options: MemoryCacheOptions = {}): MemoryCache {
+  assertKnownOptions(options, ['max'] satisfies (keyof MemoryCacheOptions)[]);
   const max = options.max ?? 10_000;
   if (!Number.isInteger(max) || max < 1) throw new TypeError('max must be a positive integer.');
   const lru = new LRUCache<string, CacheEntry>({ max, ttlAutopurge: false, ttlResolution: 1_000 });

@@ -18,7 +18,8 @@ export { PRESIGNED_TOKEN_PREFIX, MAX_PRESIGNED_TOKEN_LENGTH, tokenKind } from '.
 export type { TokenKind } from './token-format.js';
 export { extractBearerToken } from './bearer.js';
 export type { HeadersInput } from './bearer.js';
-export { createVerifier } from './verifier.js';
+export { createVerifier, VERIFIER_OPTION_KEYS } from './verifier.js';
+export { assertKnownOptions, optionKeys } from './options.js';
 export { DIAGNOSTICS_CHANNELS } from './diagnostics.js';
 export type { JwksEvent, StoreEvent, StsEvent, VerifyEvent } from './diagnostics.js';
 export type { Verifier, VerifierOptions } from './verifier.js';
@@ -27,7 +28,7 @@ export type { CacheEntry, CacheStore, MemoryCache, MemoryCacheOptions } from './
 export { parseArn, tryParseArn, canonicalizeArn } from './arn.js';
 export type { ParsedArn } from './arn.js';
 export { MAX_STS_RESPONSE_BYTES, DEFAULT_STS_TIMEOUT_MS } from './sts-client.js';
-export { createAuthenticator } from './authenticate.js';
+export { AUTHENTICATOR_OPTION_KEYS, createAuthenticator } from './authenticate.js';
 export type { Authenticator, AuthenticatorOptions, CheckCallback, GetToken, RejectedEvent, VerifiedEvent } from './authenticate.js';
 export { createWebIdentityVerifier, mintWebIdentityToken, parseWebIdentityToken, AWS_NAMESPACE_CLAIM, MAX_WEB_IDENTITY_LIFETIME_SECONDS } from './web-identity/index.js';
 export type {

@@ -10,6 +10,7 @@
  * regardless of case, so `role/Admin` and `role/admin` name the same role.
  */
 import type { Identity, Partition } from './identity.js';
+import { assertKnownOptions, optionKeys } from './options.js';
 import { parsePrincipalPattern } from './principal-pattern.js';
 
 /**
@@ -60,6 +61,8 @@ interface CompiledEntry {
   readonly groups: readonly Template[];
 }
 
+const MAPPING_ENTRY_KEYS = optionKeys<MappingEntry>()(['arn', 'accountId', 'partition', 'username', 'groups', 'matchRoleByName']);
+
 const VARIABLES: Readonly<Record<Variable, (identity: Identity) => string | undefined>> = {
   AccountID: (identity) => identity.accountId,
   SessionName: (identity) => identity.sessionName?.replaceAll('@', '-'),
@@ -82,6 +85,7 @@ export function compileMapping(entries: readonly MappingEntry[]): Mapper {
   entries.forEach((entry: MappingEntry, i) => {
     const where = `map[${i}]`;
     if (entry === null || typeof entry !== 'object') throw new TypeError(`${where} must be an object`);
+    assertKnownOptions(entry, MAPPING_ENTRY_KEYS, `${where}.`);
     if ((entry.arn === undefined) === (entry.accountId === undefined)) throw new TypeError(`${where} needs exactly one of arn or accountId`);
     let table: Map<string, CompiledEntry>;
     let key: string;

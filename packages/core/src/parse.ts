@@ -27,8 +27,9 @@ export interface ParseTokenOptions {
 
 /**
  * A locally valid presigned token. Only STS can say whether its signature holds and whom it names:
- * nothing here is an identity. `url` holds the signature and any session token, so it is kept off
- * the enumerable fields (`JSON.stringify` and `console.log` of a parsed token do not show it).
+ * nothing here is an identity. `url` holds the signature and any session token, so it is a getter
+ * over a private field, not a property: `JSON.stringify`, `console.log` and `util.inspect` (even with
+ * `showHidden`) of a parsed token do not show it.
  */
 export interface ParsedToken {
   /** The presigned URL exactly as carried. A bearer secret: never log it. */
@@ -56,23 +57,52 @@ export interface ParsedToken {
   readonly expiresInSeconds: number;
 }
 
-function parsedToken(url: string, sts: StsHost, accessKeyId: string, hasSessionToken: boolean, signedAtMs: number, expiresInSeconds: number): ParsedToken {
-  const parsed = {
-    stsHost: sts.host,
-    partition: sts.partition,
-    region: sts.region,
-    fips: sts.fips,
-    dualStack: sts.dualStack,
-    global: sts.global,
-    accessKeyId,
-    hasSessionToken,
-    signedHeaders: SIGNED_HEADERS_LIST,
-    signedAt: new Date(signedAtMs),
-    expiresAt: new Date(signedAtMs + PRESIGNED_URL_LIFETIME_MS),
-    expiresInSeconds,
-  };
-  // Not enumerable: JSON.stringify and console.log of a parsed token never show the signature.
-  return Object.defineProperty(parsed, 'url', { value: url, enumerable: false }) as ParsedToken;
+/**
+ * A parsed token. The URL — which holds the signature and any session token — lives in a private
+ * field behind a prototype getter, so it is no own property at all, and the token prints as its public
+ * fields only: `JSON.stringify`, `console.log` and `util.inspect(parsed, { showHidden: true })` never
+ * show it.
+ */
+class PresignedToken implements ParsedToken {
+  readonly #url: string;
+  readonly stsHost: string;
+  readonly partition: Partition;
+  readonly region: string;
+  readonly fips: boolean;
+  readonly dualStack: boolean;
+  readonly global: boolean;
+  readonly accessKeyId: string;
+  readonly hasSessionToken: boolean;
+  readonly signedHeaders: readonly string[];
+  readonly signedAt: Date;
+  readonly expiresAt: Date;
+  readonly expiresInSeconds: number;
+
+  constructor(url: string, sts: StsHost, accessKeyId: string, hasSessionToken: boolean, signedAtMs: number, expiresInSeconds: number) {
+    this.#url = url;
+    this.stsHost = sts.host;
+    this.partition = sts.partition;
+    this.region = sts.region;
+    this.fips = sts.fips;
+    this.dualStack = sts.dualStack;
+    this.global = sts.global;
+    this.accessKeyId = accessKeyId;
+    this.hasSessionToken = hasSessionToken;
+    this.signedHeaders = SIGNED_HEADERS_LIST;
+    this.signedAt = new Date(signedAtMs);
+    this.expiresAt = new Date(signedAtMs + PRESIGNED_URL_LIFETIME_MS);
+    this.expiresInSeconds = expiresInSeconds;
+  }
+
+  get url(): string {
+    return this.#url;
+  }
+
+  // `util.inspect` lists prototype getters with `showHidden` (and calls them with `getters: true`):
+  // printed, a parsed token is its public fields only, whatever the options.
+  [Symbol.for('nodejs.util.inspect.custom')](_depth: number, options: object, inspect: (value: unknown, options: object) => string): string {
+    return `PresignedToken ${inspect({ ...this }, options)}`;
+  }
 }
 
 const DEFAULT_PARTITIONS: readonly Partition[] = ['aws'];
@@ -120,7 +150,7 @@ const SESSION_TOKEN_ESCAPED = /^(?:[A-Za-z0-9]|%2[BbFf]|%3[Dd]){1,4096}$/;
 export function parseToken(token: string, options: ParseTokenOptions = {}): ParsedToken {
   const realm = options.realm;
 
-  // 1. Size, before anything else.
+  // 1. Size, before anything else (`verify` refuses an over-long token of no known format the same way).
   if (typeof token !== 'string') return reject('token_format', realm);
   if (token.length > MAX_PRESIGNED_TOKEN_LENGTH) return reject('token_too_large', realm);
 
@@ -165,7 +195,7 @@ export function parseToken(token: string, options: ParseTokenOptions = {}): Pars
   if (now >= signedAt + PRESIGNED_URL_LIFETIME_MS) return reject('token_expired', realm);
   if (signedAt - now > MAX_FUTURE_SKEW_MS) return reject('token_not_yet_valid', realm);
 
-  return parsedToken(url, sts, accessKeyId, sessionToken !== undefined, signedAt, Number(expires));
+  return new PresignedToken(url, sts, accessKeyId, sessionToken !== undefined, signedAt, Number(expires));
 }
 
 function reject(code: CallerIdErrorCode, realm: string | undefined): never {

@@ -8,6 +8,7 @@
  */
 import { asError, CallerIdError } from './errors.js';
 import type { Identity, PrincipalType } from './identity.js';
+import { assertKnownOptions, optionKeys } from './options.js';
 import { compilePrincipalPattern, matchesPrincipal, type PrincipalMatcher } from './principal-pattern.js';
 
 /** A custom rule. The caller is allowed only when it returns (or resolves to) exactly `true`. */
@@ -55,6 +56,9 @@ export type AllowOption = AllowRules | AllowPredicate;
 /** A compiled policy: `true` when the caller is allowed. Synchronous unless a predicate is async. */
 export type Authorizer = (identity: Identity) => boolean | Promise<boolean>;
 
+const ALLOW_RULE_KEYS = optionKeys<AllowRules>()(['accounts', 'principals', 'principalTypes', 'groups', 'matchRoleByName', 'check']);
+const GUARD_OPTION_KEYS = optionKeys<GuardOptions>()(['realm']);
+
 const PRINCIPAL_TYPES: ReadonlySet<string> = new Set<PrincipalType>(['user', 'assumed-role', 'role', 'root', 'federated-user']);
 
 /**
@@ -70,6 +74,8 @@ const PRINCIPAL_TYPES: ReadonlySet<string> = new Set<PrincipalType>(['user', 'as
 export function compileAllow(allow: AllowOption): Authorizer {
   if (typeof allow === 'function') return allow;
   if (allow === null || typeof allow !== 'object') throw new TypeError('allow must be an object of rules or a function');
+  // A misspelt rule must not be dropped: that would let in callers it was meant to keep out.
+  assertKnownOptions(allow, ALLOW_RULE_KEYS, 'allow.');
   const tests: ((identity: Identity) => boolean)[] = [];
   if (allow.accounts !== undefined) {
     const accounts = new Set(list(allow.accounts, 'allow.accounts'));
@@ -130,6 +136,7 @@ export function rememberRealm(request: unknown, realm: string): void {
  * a wiring mistake that must not look like an anonymous request.
  */
 export function createGuard(allow: AllowOption, options: GuardOptions = {}): Guard {
+  assertKnownOptions(options, GUARD_OPTION_KEYS);
   const authorize = compileAllow(allow);
   return async (caller, request) => {
     const realm = options.realm ?? (request === undefined ? undefined : requestRealms.get(request));

@@ -4,10 +4,11 @@ import { causeOf, channels, since, type VerifyEvent } from './diagnostics.js';
 import { CallerIdError, type CallerIdErrorCode } from './errors.js';
 import { isPartition } from './hosts.js';
 import type { Identity, Partition } from './identity.js';
+import { assertKnownOptions, optionKeys } from './options.js';
 import { parseToken } from './parse.js';
 import { createStsAgent, DEFAULT_STS_TIMEOUT_MS, parseStsEndpoint, replayToSts, type StsReplayConfig } from './sts-client.js';
 import { identityFromStsResponse } from './sts-response.js';
-import { AUDIENCE_PATTERN, MAX_TOKEN_LENGTH, tokenKind, type TokenKind } from './token-format.js';
+import { AUDIENCE_PATTERN, MAX_PRESIGNED_TOKEN_LENGTH, MAX_TOKEN_LENGTH, tokenKind, type TokenKind } from './token-format.js';
 import { createWebIdentityVerifier, type WebIdentityOptions } from './web-identity/verify.js';
 
 /** Options for {@link createVerifier}. */
@@ -40,6 +41,11 @@ export interface VerifierOptions {
    */
   webIdentity?: WebIdentityOptions;
 }
+
+/** Every option of {@link createVerifier}, for strict option checking (a missing name is a compile error). */
+export const VERIFIER_OPTION_KEYS: readonly string[] = optionKeys<VerifierOptions>()([
+  'audience', 'stsEndpoint', 'allowedPartitions', 'clock', 'cache', 'timeoutMs', 'dispatcher', 'realm', 'negativeCacheTtlMs', 'webIdentity',
+]);
 
 /** Verifies bearer tokens; see {@link createVerifier}. */
 export interface Verifier {
@@ -134,7 +140,9 @@ export function createVerifierCore(options: VerifierOptions): VerifierCore {
     const kind = tokenKind(token);
     const path = kind && paths[kind];
     if (path) return path(token);
-    return fail(kind === 'jwt' ? 'web_identity_disabled' : 'token_format');
+    if (kind === 'jwt') return fail('web_identity_disabled');
+    // What parseToken says of it too: the size is checked before the format.
+    return fail(token.length > MAX_PRESIGNED_TOKEN_LENGTH ? 'token_too_large' : 'token_format');
   }
 
   /**
@@ -293,6 +301,7 @@ interface Settings {
 
 function checkOptions(options: VerifierOptions): Settings {
   if (typeof options !== 'object' || options === null) throw new TypeError('createVerifier needs an options object.');
+  assertKnownOptions(options, VERIFIER_OPTION_KEYS);
   const { audience, allowedPartitions = ['aws'], clock = Date.now, realm, timeoutMs = DEFAULT_STS_TIMEOUT_MS } = options;
   const negativeCacheTtlMs = options.negativeCacheTtlMs ?? DEFAULT_NEGATIVE_TTL_MS;
   if (typeof audience !== 'string' || !AUDIENCE_PATTERN.test(audience)) throw new TypeError('audience must be 1-256 printable ASCII characters without spaces.');

@@ -1,6 +1,6 @@
 import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { CallerIdError, PARTITION_IDS, parseToken, type CallerIdErrorCode, type ParseTokenOptions } from '../src/index.js';
+import { CallerIdError, createVerifier, PARTITION_IDS, parseToken, type CallerIdErrorCode, type ParseTokenOptions } from '../src/index.js';
 import { decodeBase64UrlStrict } from '../src/token-format.js';
 import { awsCli, golden, principal, signedAtOf } from './fixtures.js';
 
@@ -78,12 +78,20 @@ describe('parseToken accepts', () => {
 
   it('keeps the signature and session token out of JSON and inspect output', () => {
     const parsed = parseToken(deployerFixture.token, { now: signedAtOf(deployerFixture.presignedUrl) });
-    for (const text of [JSON.stringify(parsed), inspect(parsed, { depth: 5 })]) {
+    for (const text of [
+      JSON.stringify(parsed),
+      inspect(parsed, { depth: 5 }),
+      inspect(parsed, { showHidden: true, depth: 5 }),
+      inspect(parsed, { showHidden: true, getters: true, depth: 5 }),
+      JSON.stringify(Object.getOwnPropertyDescriptors(parsed)),
+    ]) {
       expect(text).not.toContain(new URL(deployerFixture.presignedUrl).searchParams.get('X-Amz-Signature'));
       expect(text).not.toContain('IQoJb3Jp');
       expect(text).toContain('sts.eu-west-1.amazonaws.com');
     }
     expect(Object.keys(parsed)).not.toContain('url');
+    expect(Object.getOwnPropertyNames(parsed)).not.toContain('url');
+    expect(parsed.url).toBe(deployerFixture.presignedUrl);
   });
 
   it('without Version, with X-Amz-Expires 0 and 900, and in any parameter order', () => {
@@ -154,6 +162,20 @@ describe('parseToken rejects (step 1–2: size, prefix, encoding)', () => {
     const tweaked = short.slice(0, -1) + alphabet[alphabet.indexOf(last) + 1]!;
     expect(Buffer.from(tweaked.slice(11), 'base64url').equals(Buffer.from(short.slice(11), 'base64url'))).toBe(true);
     expect(outcome(tweaked)).toBe('token_encoding');
+  });
+});
+
+describe('parseToken and verify', () => {
+  it('give one input one code: size before format, whichever entry point', async () => {
+    const verifier = createVerifier({ audience: 'payments-api', stsEndpoint: 'http://127.0.0.1:9', cache: false });
+    try {
+      for (const token of ['%'.repeat(5000), 'x'.repeat(4097), 'x'.repeat(20_000), `k8s-aws-v1.${'A'.repeat(4086)}`, `k8s-aws-v1.${'A'.repeat(20_000)}`, 'k8s-aws-v1.', 'garbage', '']) {
+        const viaVerify = await verifier.verify(token).then(() => 'verified', (e: unknown) => (e as CallerIdError).code);
+        expect(viaVerify, `${token.slice(0, 12)}… (${token.length})`).toBe(outcome(token));
+      }
+    } finally {
+      await verifier.close();
+    }
   });
 });
 

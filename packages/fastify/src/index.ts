@@ -3,6 +3,8 @@
  * this file only registers the hook, decorates `request.caller` and throws their errors to Fastify.
  */
 import {
+  assertKnownOptions,
+  AUTHENTICATOR_OPTION_KEYS,
   createAuthenticator,
   createGuard,
   type AllowOption,
@@ -38,11 +40,18 @@ export interface CallerIdFastifyOptions extends AuthenticatorOptions<FastifyRequ
   global?: boolean;
 }
 
-const plugin: FastifyPluginCallback<CallerIdFastifyOptions> = (fastify: FastifyInstance, { global = true, ...options }, done) => {
+// What Fastify itself may pass along with a plugin's options (`register(plugin, { prefix, logLevel })`).
+const FASTIFY_REGISTER_KEYS = ['prefix', 'logLevel', 'logSerializers'];
+const OPTION_KEYS = [...AUTHENTICATOR_OPTION_KEYS, 'global', ...FASTIFY_REGISTER_KEYS];
+
+const plugin: FastifyPluginCallback<CallerIdFastifyOptions> = (fastify: FastifyInstance, { global = true, ...rest }, done) => {
   if (fastify.hasDecorator('callerid')) return done(new Error('@callerid/fastify is already registered on this instance'));
   let auth: Authenticator<FastifyRequest>;
   try {
-    auth = createAuthenticator<FastifyRequest>(options);
+    assertKnownOptions(rest, OPTION_KEYS);
+    const options: Record<string, unknown> = { ...rest };
+    for (const key of FASTIFY_REGISTER_KEYS) delete options[key];
+    auth = createAuthenticator<FastifyRequest>(options as unknown as AuthenticatorOptions<FastifyRequest>);
   } catch (error) {
     return done(error as Error); // bad configuration fails `ready()`, not the process
   }

@@ -1,3 +1,5 @@
+import { assertKnownOptions } from './options.js';
+
 /**
  * How often a fault fires. `fraction` (0..1) spreads evenly and deterministically: 0.25 hits exactly
  * every 4th request, so tests can count on it. `count` hits the next N requests, then stops. Both may
@@ -66,6 +68,8 @@ function checkRate(rate: FaultRate | undefined, name: string): void {
 
 /** Validates a faults object (throws `TypeError`). */
 export function checkFaults(faults: Faults): void {
+  if (typeof faults !== 'object' || faults === null) throw new TypeError('faults must be an object');
+  assertKnownOptions(faults, ['latencyMs', 'throttle', 'serverError', 'drop'] satisfies (keyof Faults)[], 'faults.');
   const latency = faults.latencyMs;
   const okMs = (n: unknown) => typeof n === 'number' && Number.isFinite(n) && n >= 0 && n <= 600_000;
   if (latency !== undefined && !(Array.isArray(latency) ? latency.length === 2 && latency.every(okMs) && latency[0]! <= latency[1]! : okMs(latency))) {

@@ -9,6 +9,7 @@ import { FaultInjector, type Faults } from './faults.js';
 import { isGlobalHost } from './hosts.js';
 import { actionParams, headerMap } from './http-input.js';
 import { loadPrincipals, PrincipalStore, type Principal } from './principals.js';
+import { assertKnownOptions, optionKeys } from './options.js';
 import { parseQuery } from './query.js';
 import { renderError, renderResult, wantsJson, type Rendered } from './responses.js';
 import { verifySignedRequest } from './sigv4-verify.js';
@@ -35,6 +36,8 @@ export interface StsLocalOptions {
   /** The outbound web identity issuer (GetWebIdentityToken); enabled by default. */
   readonly webIdentity?: WebIdentityIssuerOptions | undefined;
 }
+
+const OPTION_KEYS = optionKeys<StsLocalOptions>()(['port', 'host', 'principals', 'clock', 'faults', 'maxBodyBytes', 'requestTimeoutMs', 'webIdentity']);
 
 /** A running sts-local. */
 export interface StsLocal {
@@ -92,6 +95,9 @@ interface Context {
  * ```
  */
 export async function startStsLocal(options: StsLocalOptions): Promise<StsLocal> {
+  if (typeof options !== 'object' || options === null) throw new TypeError('startStsLocal needs an options object');
+  assertKnownOptions(options, OPTION_KEYS);
+  if (typeof options.webIdentity === 'object' && options.webIdentity !== null) assertKnownOptions(options.webIdentity, ['enabled'], 'webIdentity.');
   const port = options.port ?? 0;
   if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new TypeError('port must be an integer between 0 and 65535');
   const maxBodyBytes = options.maxBodyBytes ?? 65_536;
@@ -175,6 +181,8 @@ function send(res: ServerResponse, rendered: Rendered, requestId: string, closeC
 
 function onRequest(ctx: Context, req: IncomingMessage, res: ServerResponse): void {
   const requestId = randomUUID();
+  // STS's Date header is its clock: with an injected clock, clients measuring skew see that one.
+  res.setHeader('date', new Date(ctx.clock()).toUTCString());
   const json = wantsJson(req.headers.accept);
   const rawUrl = req.url ?? '/';
   const q = rawUrl.indexOf('?');

@@ -1,17 +1,14 @@
 /**
  * `callerid token`: mint a token for kubectl (ExecCredential), scripts (bare token) or tools (JSON).
- * A drop-in for `aws eks get-token`: `--cluster-name` is an alias of `--audience`. With `--type
- * web-identity` it asks STS for an AWS web identity JWT (GetWebIdentityToken) instead.
+ * A drop-in for `aws eks get-token` (`--cluster-name`) and for `aws-iam-authenticator token` (`-i`,
+ * `-r`, `-e`, `-s`, `--token-only`, `--forward-session-name`): each is an alias of callerid's own
+ * option. With `--type web-identity` it asks STS for an AWS web identity JWT (GetWebIdentityToken).
  */
-import { isCallerIdError, mintToken, type MintedToken, type MintWebIdentityTokenOptions } from '@callerid/core';
 import { UsageError, atMostPositionals, parseCommandArgs } from '../args.js';
 import { EXIT } from '../exit-codes.js';
-import { COMMAND_HELP } from '../help.js';
-import { cacheFile, readCachedToken, writeCachedToken, type CacheKey } from '../token/cache.js';
-import { loadCredentials } from '../token/credentials.js';
-import { TOKEN_FORMATS, formatToken, type TokenFormat } from '../token/exec-credential.js';
-import { resolveRegion } from '../token/region.js';
-import { writeStderr, writeStdout } from '../output.js';
+import { writeStdout } from '../output.js';
+import { TOKEN_FORMATS, type TokenFormat } from '../token/exec-credential.js';
+import { runMint, type MintRequest, type WebIdentityRequest } from '../token/mint-command.js';
 
 const COMMAND = 'token';
 const TOKEN_TYPES = ['presigned', 'web-identity'] as const;
@@ -19,24 +16,39 @@ type TokenType = (typeof TOKEN_TYPES)[number];
 /** Options that only make sense for web identity tokens. */
 const WEB_IDENTITY_OPTIONS = ['signing-algorithm', 'duration-seconds', 'tag', 'sts-endpoint'] as const;
 
-/** What `--type web-identity` adds to a mint; `undefined` for presigned tokens. */
-type WebIdentityRequest = Pick<MintWebIdentityTokenOptions, 'signingAlgorithm' | 'durationSeconds' | 'tags' | 'endpoint'>;
-
 /** Runs `callerid token` with the arguments after the command name. */
 export async function run(args: string[]): Promise<number> {
+  const request = parseTokenArgs(args);
+  if (request === undefined) {
+    writeStdout(`${(await import('../help.js')).COMMAND_HELP[COMMAND]}\n`);
+    return EXIT.ok;
+  }
+  return runMint(request);
+}
+
+/**
+ * The mint `callerid token <args>` asks for, or `undefined` for `--help`; a {@link UsageError} for
+ * anything it refuses (so `callerid kubeconfig migrate` can check a command line before writing it).
+ */
+export function parseTokenArgs(args: string[]): MintRequest | undefined {
   const { values, positionals } = parseCommandArgs(COMMAND, {
     args,
     allowPositionals: true,
     options: {
       audience: { type: 'string' },
       'cluster-name': { type: 'string' },
+      'cluster-id': { type: 'string', short: 'i' },
       region: { type: 'string' },
+      'imds-region': { type: 'boolean' },
       'global-endpoint': { type: 'boolean' },
       'role-arn': { type: 'string' },
-      'session-name': { type: 'string' },
-      'external-id': { type: 'string' },
+      role: { type: 'string', short: 'r' },
+      'session-name': { type: 'string', short: 's' },
+      'forward-session-name': { type: 'boolean' },
+      'external-id': { type: 'string', short: 'e' },
       profile: { type: 'string' },
       format: { type: 'string' },
+      'token-only': { type: 'boolean' },
       cache: { type: 'boolean' },
       type: { type: 'string' },
       'signing-algorithm': { type: 'string' },
@@ -46,63 +58,43 @@ export async function run(args: string[]): Promise<number> {
       help: { type: 'boolean', short: 'h' },
     },
   });
-  if (values.help) {
-    writeStdout(`${COMMAND_HELP[COMMAND]}\n`);
-    return EXIT.ok;
-  }
+  if (values.help) return undefined;
   atMostPositionals(COMMAND, positionals, 0);
-  const audience = audienceOf(values.audience, values['cluster-name']);
-  const format = formatOf(values.format);
-  if (values['role-arn'] === undefined && (values['session-name'] !== undefined || values['external-id'] !== undefined)) {
-    throw new UsageError('--session-name and --external-id need --role-arn', COMMAND);
+  const audience = oneOf('--audience, --cluster-name and --cluster-id (-i)', [values.audience, values['cluster-name'], values['cluster-id']]);
+  if (!audience) throw new UsageError('--audience (or --cluster-name, --cluster-id, -i) is required', COMMAND);
+  const roleArn = oneOf('--role-arn and --role (-r)', [values['role-arn'], values.role]);
+  const forwardSessionName = values['forward-session-name'] === true;
+  if (roleArn === undefined && (values['session-name'] !== undefined || values['external-id'] !== undefined || forwardSessionName)) {
+    throw new UsageError('--session-name, --forward-session-name and --external-id need --role-arn (-r)', COMMAND);
   }
-  const profile = nonEmpty('profile', values.profile);
-  const region = await resolveRegion(nonEmpty('region', values.region), profile);
+  if (forwardSessionName && values['session-name'] !== undefined) throw new UsageError('--forward-session-name and --session-name exclude each other', COMMAND);
   const endpoint = values['global-endpoint'] ? 'global' : 'regional';
   const webIdentity = webIdentityRequest(typeOf(values.type), values);
   if (webIdentity && endpoint === 'global') throw new UsageError('--global-endpoint does not apply to web identity tokens (GetWebIdentityToken is regional only)', COMMAND);
+  if (webIdentity && forwardSessionName) throw new UsageError('--forward-session-name does not apply to web identity tokens', COMMAND);
 
-  const key: CacheKey = {
+  return {
+    command: COMMAND,
     audience,
-    region,
+    region: nonEmpty('region', values.region),
+    imdsRegion: values['imds-region'] === true,
     endpoint,
-    profile: profile ?? (process.env.AWS_PROFILE || undefined),
-    roleArn: values['role-arn'],
+    profile: nonEmpty('profile', values.profile),
+    roleArn: nonEmpty('role-arn', roleArn),
     sessionName: values['session-name'],
     externalId: values['external-id'],
-    envAccessKeyId: process.env.AWS_ACCESS_KEY_ID || undefined,
-    webIdentity: webIdentity && JSON.stringify(webIdentity),
+    forwardSessionName,
+    format: formatOf(values.format, values['token-only'] === true),
+    cache: values.cache === true,
+    webIdentity,
   };
-  const file = values.cache ? cacheFile(key) : undefined;
-  const cached = file === undefined ? undefined : readCachedToken(file);
-  if (cached) {
-    writeStdout(formatToken(format, cached.token, cached.expiresAt, process.env.KUBERNETES_EXEC_INFO));
-    return EXIT.ok;
-  }
-
-  let minted: MintedToken;
-  try {
-    const credentials = await loadCredentials({ profile, roleArn: key.roleArn, sessionName: key.sessionName, externalId: key.externalId, region });
-    minted = webIdentity
-      ? await (await import('../lazy/web-identity.js')).mintWebIdentityToken({ audience, region, credentials, ...webIdentity })
-      : await mintToken({ audience, region, endpoint, credentials });
-  } catch (err) {
-    return reportMintError(err);
-  }
-  if (file !== undefined && !writeCachedToken(file, minted)) {
-    writeStderr('callerid token: warning: could not write the token cache\n');
-  }
-  writeStdout(formatToken(format, minted.token, minted.expiresAt, process.env.KUBERNETES_EXEC_INFO));
-  return EXIT.ok;
 }
 
-function audienceOf(audience: string | undefined, clusterName: string | undefined): string {
-  if (audience !== undefined && clusterName !== undefined && audience !== clusterName) {
-    throw new UsageError('--audience and --cluster-name disagree (they are the same option)', COMMAND);
-  }
-  const value = audience ?? clusterName;
-  if (!value) throw new UsageError('--audience (or --cluster-name) is required', COMMAND);
-  return value;
+/** The one value given for options that are aliases of each other; a usage error when two disagree. */
+function oneOf(names: string, values: Array<string | undefined>): string | undefined {
+  const given = values.filter((value): value is string => value !== undefined);
+  if (new Set(given).size > 1) throw new UsageError(`${names} disagree (they are the same option)`, COMMAND);
+  return given[0];
 }
 
 function typeOf(type: string | undefined): TokenType {
@@ -112,7 +104,7 @@ function typeOf(type: string | undefined): TokenType {
 }
 
 // Core checks the values themselves (algorithm, 60–3600 s, tag limits, endpoint); its messages become
-// usage errors in reportMintError.
+// usage errors in runMint.
 function webIdentityRequest(type: TokenType, values: Record<string, unknown>): WebIdentityRequest | undefined {
   if (type === 'presigned') {
     const stray = WEB_IDENTITY_OPTIONS.find((name) => values[name] !== undefined);
@@ -140,7 +132,9 @@ function tagsOf(pairs: string[]): Record<string, string> {
   return tags;
 }
 
-function formatOf(format: string | undefined): TokenFormat {
+function formatOf(format: string | undefined, tokenOnly: boolean): TokenFormat {
+  if (tokenOnly && format !== undefined && format !== 'token') throw new UsageError('--token-only and --format disagree (--token-only is --format token)', COMMAND);
+  if (tokenOnly) return 'token';
   if (format === undefined) return 'exec-credential';
   if ((TOKEN_FORMATS as readonly string[]).includes(format)) return format as TokenFormat;
   throw new UsageError(`--format must be one of ${TOKEN_FORMATS.join(', ')}`, COMMAND);
@@ -149,23 +143,4 @@ function formatOf(format: string | undefined): TokenFormat {
 function nonEmpty(name: string, value: string | undefined): string | undefined {
   if (value === '') throw new UsageError(`--${name} must not be empty`, COMMAND);
   return value;
-}
-
-/**
- * One line on stderr. Invalid options are usage errors; credential and signing failures exit 1 and
- * name the SDK's reason (e.g. "Could not load credentials from any providers"), which never holds a
- * secret.
- */
-function reportMintError(err: unknown): number {
-  if (!isCallerIdError(err)) throw err;
-  if (err.code === 'mint_options_invalid') throw new UsageError(err.message, COMMAND);
-  const cause = (err as { cause?: unknown }).cause;
-  const reason = cause instanceof Error && cause.message ? `: ${firstLine(cause.message)}` : '';
-  writeStderr(`callerid token: ${err.message.replace(/\.$/, '')}${reason} (${err.code})\n`);
-  return EXIT.failed;
-}
-
-function firstLine(text: string): string {
-  const line = text.split('\n', 1)[0] ?? '';
-  return line.length > 300 ? `${line.slice(0, 300)}…` : line;
 }

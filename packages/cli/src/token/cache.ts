@@ -9,7 +9,6 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { chmodSync, closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
-import { homedir } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 
 /** What identifies a reusable token: everything that changes who signs it or for what. */
@@ -38,10 +37,13 @@ export const MIN_REMAINING_MS = 60_000;
 const MAX_FILE_BYTES = 16_384;
 const FILE_VERSION = 1;
 
-/** `$XDG_CACHE_HOME/callerid` (when absolute, per the XDG spec), else `~/.cache/callerid`. */
+/**
+ * `$XDG_CACHE_HOME/callerid` (when absolute, per the XDG spec), else `~/.cache/callerid`. (`node:os` is
+ * fetched only here, so a run without `--cache` does not load it.)
+ */
 export function cacheDir(env: NodeJS.ProcessEnv = process.env): string {
   const xdg = env.XDG_CACHE_HOME;
-  return join(xdg && isAbsolute(xdg) ? xdg : join(homedir(), '.cache'), 'callerid');
+  return join(xdg && isAbsolute(xdg) ? xdg : join(process.getBuiltinModule('node:os').homedir(), '.cache'), 'callerid');
 }
 
 /** The cache file for a key: a hash, so nothing about the key (e.g. an external id) shows in the name. */

@@ -26,9 +26,12 @@ export interface CredentialSource {
 /** The session name when `--role-arn` is given without `--session-name`. */
 export const DEFAULT_SESSION_NAME = 'callerid';
 
-/** The credentials `callerid token` signs with. */
-export async function loadCredentials(source: CredentialSource, env: NodeJS.ProcessEnv = process.env): Promise<Credentials> {
-  const base = fromEnvironment(source.profile, env) ?? (await chain(source.profile));
+/**
+ * The credentials `callerid token` signs with. `base`, when given, replaces the chain as the credentials
+ * that assume `roleArn`.
+ */
+export async function loadCredentials(source: CredentialSource, env: NodeJS.ProcessEnv = process.env, base?: Credentials): Promise<Credentials> {
+  base ??= fromEnvironment(source.profile, env) ?? (await chain(source.profile));
   if (source.roleArn === undefined) return base;
   const { fromTemporaryCredentials } = await loadSdk();
   return fromTemporaryCredentials({
@@ -60,9 +63,39 @@ export function fromEnvironment(profile: string | undefined, env: NodeJS.Process
   };
 }
 
+// The chain warns on stderr when AWS_PROFILE and AWS_ACCESS_KEY_ID are both set (it uses the profile).
+// Under kubectl that warning lands before every command's output; callerid names the source it used in
+// its own errors instead (describeSource), and `callerid doctor` reports both.
+const QUIET_LOGGER = { debug() {}, info() {}, warn() {}, error() {} };
+
 async function chain(profile: string | undefined): Promise<Credentials> {
   const { fromNodeProviderChain } = await loadSdk();
-  return fromNodeProviderChain(profile === undefined ? {} : { profile });
+  return fromNodeProviderChain({ logger: QUIET_LOGGER, ...(profile === undefined ? {} : { profile }) });
+}
+
+/** Where the credentials come from, as far as the command line and the environment say. */
+export type CredentialSourceKind =
+  | { kind: 'profile'; profile: string; from: '--profile' | 'AWS_PROFILE'; roleArn?: string | undefined }
+  | { kind: 'environment'; roleArn?: string | undefined }
+  | { kind: 'chain'; roleArn?: string | undefined };
+
+/** The source `loadCredentials` will use for this profile flag and environment. */
+export function credentialSourceOf(profile: string | undefined, roleArn: string | undefined, env: NodeJS.ProcessEnv = process.env): CredentialSourceKind {
+  if (profile !== undefined) return { kind: 'profile', profile, from: '--profile', roleArn };
+  if (env.AWS_PROFILE) return { kind: 'profile', profile: env.AWS_PROFILE, from: 'AWS_PROFILE', roleArn };
+  if (env.AWS_ACCESS_KEY_ID && env.AWS_SECRET_ACCESS_KEY) return { kind: 'environment', roleArn };
+  return { kind: 'chain', roleArn };
+}
+
+/** A phrase naming the source, for error messages (names only: never a key or secret). */
+export function describeSource(source: CredentialSourceKind): string {
+  const base =
+    source.kind === 'profile'
+      ? `profile "${source.profile}" (${source.from})`
+      : source.kind === 'environment'
+        ? 'AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY in the environment'
+        : 'the default chain (environment, default profile, SSO, web identity, container and instance role)';
+  return source.roleArn === undefined ? base : `${base}, assuming ${source.roleArn}`;
 }
 
 function loadSdk(): Promise<typeof Sdk> {

@@ -2,7 +2,11 @@
 
 /** The output formats of `callerid token`. */
 export const TOKEN_FORMATS = ['exec-credential', 'token', 'json'] as const;
-export type TokenFormat = (typeof TOKEN_FORMATS)[number];
+/**
+ * What a mint prints: one of {@link TOKEN_FORMATS}, or `aws-cli` — the ExecCredential exactly as
+ * `aws eks get-token --output json` prints it (4-space indent, then a blank line).
+ */
+export type TokenFormat = (typeof TOKEN_FORMATS)[number] | 'aws-cli';
 
 const V1 = 'client.authentication.k8s.io/v1';
 const V1BETA1 = 'client.authentication.k8s.io/v1beta1';
@@ -34,11 +38,17 @@ export function formatToken(format: TokenFormat, token: string, expiresAt: Date,
     case 'json':
       return `${JSON.stringify({ token, expiresAt: expiresAt.toISOString() })}\n`;
     case 'exec-credential':
-      return `${JSON.stringify({
-        kind: 'ExecCredential',
-        apiVersion: execCredentialApiVersion(execInfo),
-        spec: {},
-        status: { expirationTimestamp: rfc3339Seconds(expiresAt), token },
-      })}\n`;
+      return `${JSON.stringify(execCredential(token, expiresAt, execInfo))}\n`;
+    case 'aws-cli':
+      return `${JSON.stringify(execCredential(token, expiresAt, execInfo), null, 4)}\n\n`;
   }
+}
+
+function execCredential(token: string, expiresAt: Date, execInfo: string | undefined) {
+  return {
+    kind: 'ExecCredential',
+    apiVersion: execCredentialApiVersion(execInfo),
+    spec: {},
+    status: { expirationTimestamp: rfc3339Seconds(expiresAt), token },
+  };
 }

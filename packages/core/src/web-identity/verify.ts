@@ -12,6 +12,7 @@ import type { Identity } from '../identity.js';
 import { toIdentity } from './claims.js';
 import { isAllowedFetchUrl, DEFAULT_MAX_JWKS_BYTES } from './jwks-fetch.js';
 import { IssuerKeys, type JwksOptions } from './jwks.js';
+import { assertKnownOptions, optionKeys } from '../options.js';
 import { checkLocally, localRules, type LocalCheckOptions, type LocalRules } from './local-checks.js';
 
 /** The `webIdentity` option of `createVerifier`: which AWS web identity tokens to accept. */
@@ -106,7 +107,15 @@ interface Settings extends LocalRules {
   audiences: ReadonlySet<string>;
 }
 
+const WEB_IDENTITY_OPTION_KEYS = optionKeys<WebIdentityOptions>()([
+  'issuers', 'audiences', 'jwks', 'algorithms', 'maxLifetimeSeconds', 'clockToleranceSeconds', 'allowExtraAudiences', 'maxTokenBytes',
+]);
+const JWKS_OPTION_KEYS = optionKeys<JwksOptions>()(['timeoutMs', 'cooldownMs', 'cacheMaxAgeMs', 'staleIfErrorMs', 'maxBytes']);
+
 function normalizeOptions(options: WebIdentityOptions): Settings {
+  if (typeof options !== 'object' || options === null) throw new TypeError('webIdentity must be an object');
+  assertKnownOptions(options, WEB_IDENTITY_OPTION_KEYS, 'webIdentity.');
+  if (typeof options.jwks === 'object' && options.jwks !== null) assertKnownOptions(options.jwks, JWKS_OPTION_KEYS, 'webIdentity.jwks.');
   const { issuers } = options;
   if (!Array.isArray(issuers) || issuers.length === 0) throw new TypeError('webIdentity.issuers must be a non-empty array');
   for (const issuer of issuers) checkIssuer(issuer);

@@ -4,7 +4,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { randomUUID } from 'node:crypto';
+import { KeyObject, randomUUID, sign } from 'node:crypto';
 import { exportJWK, exportSPKI, generateKeyPair, SignJWT, type CryptoKey, type JWK } from 'jose';
 
 export type JwksMode = 'ok' | 'down' | 'oversized' | 'redirect' | 'slow';
@@ -18,6 +18,8 @@ export interface TestIssuer {
   setMode(mode: JwksMode): void;
   /** Signs a token; `claims` are merged over AWS-like defaults (use `undefined` to drop one). */
   sign(options?: { alg?: 'RS256' | 'ES384'; kid?: string; header?: Record<string, unknown>; claims?: Record<string, unknown> }): Promise<string>;
+  /** An RS256 token over exactly these header and payload texts (which no JWT library would write, e.g. with duplicate members). */
+  signRaw(header: string, payload: string): string;
   /** Replaces the keys (new kids `RSA_n`/`EC384_n`), publishing only the new ones. */
   rotate(): Promise<void>;
   publicKeyPem(alg: 'RS256'): Promise<string>;
@@ -91,6 +93,11 @@ export async function startTestIssuer(): Promise<TestIssuer> {
       const kid = options.kid ?? (alg === 'RS256' ? `RSA_${keys.generation}` : `EC384_${keys.generation}`);
       const key = alg === 'RS256' ? keys.rsa.privateKey : keys.ec.privateKey;
       return new SignJWT(claims).setProtectedHeader({ alg, kid, typ: 'JWT', ...options.header }).sign(key);
+    },
+    signRaw(header, payload) {
+      const input = `${Buffer.from(header).toString('base64url')}.${Buffer.from(payload).toString('base64url')}`;
+      const signature = sign('sha256', Buffer.from(input), KeyObject.from(keys.rsa.privateKey));
+      return `${input}.${signature.toString('base64url')}`;
     },
     async rotate() {
       keys = await createKeySet(keys.generation + 1);

@@ -158,6 +158,39 @@ describe('web identity verification: size and shape', () => {
   });
 });
 
+describe('web identity verification: one token, one string', () => {
+  const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_';
+
+  it('accepts the canonical spelling and refuses a signature whose unused bits are set, without any fetch', async () => {
+    const token = await issuer.sign({ alg: 'RS256' });
+    await expect(verifier().verify(token)).resolves.toBeDefined();
+    // 256 signature bytes are 342 characters: the last one carries 4 unused bits, which decoders ignore.
+    const last = ALPHABET.indexOf(token.at(-1)!);
+    expect(last & 0b1111).toBe(0);
+    const twin = token.slice(0, -1) + ALPHABET[last | 0b0001]!;
+    expect(Buffer.from(twin.split('.')[2]!, 'base64url')).toEqual(Buffer.from(token.split('.')[2]!, 'base64url'));
+    const before = issuer.requests();
+    await expectCode(verifier(), twin, 'jwt_malformed');
+    expect(issuer.requests()).toBe(before);
+  });
+
+  it('refuses duplicate member names in the payload or the header, even under a valid signature', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const claims = (sub: string) =>
+      `"iss":${JSON.stringify(issuer.issuer)},"sub":${JSON.stringify(sub)},"aud":${JSON.stringify(issuer.audience)},"iat":${now},"exp":${now + 300},"jti":"j-1",` +
+      `"https://sts.amazonaws.com/":{"aws_account":"${issuer.account}"}`;
+    const good = `{${claims(`arn:aws:iam::${issuer.account}:role/Reader`)}}`;
+    const header = '{"alg":"RS256","kid":"RSA_0","typ":"JWT"}';
+    await expect(verifier().verify(issuer.signRaw(header, good))).resolves.toMatchObject({ arn: `arn:aws:iam::${issuer.account}:role/Reader` });
+    // JSON.parse (and jose) keep the last "sub"; another reader would keep the first.
+    const twoSubjects = `{"sub":"arn:aws:iam::${issuer.account}:role/Admin",${claims(`arn:aws:iam::${issuer.account}:role/Reader`)}}`;
+    await expectCode(verifier(), issuer.signRaw(header, twoSubjects), 'jwt_malformed');
+    const nested = `{${claims(`arn:aws:iam::${issuer.account}:role/Reader`).replace('"aws_account"', '"aws_account":"999999999999","aws_account"')}}`;
+    await expectCode(verifier(), issuer.signRaw(header, nested), 'jwt_malformed');
+    await expectCode(verifier(), issuer.signRaw('{"alg":"RS256","kid":"RSA_0","kid":"RSA_0","typ":"JWT"}', good), 'jwt_malformed');
+  });
+});
+
 describe('web identity verification: issuer', () => {
   it('rejects an unknown issuer before any network request', async () => {
     const other = await startTestIssuer();
