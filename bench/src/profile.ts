@@ -51,7 +51,7 @@ export const SMOKE: Profile = {
   warmupMs: 0,
   batch: 20,
   spawns: 1,
-  legSeconds: 1, // long enough that a cold server on a busy CI machine completes some requests
+  legSeconds: 0.2,
   rounds: 2,
   fetchRounds: 2,
   warmupSeconds: 0.1,
