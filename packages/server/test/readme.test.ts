@@ -1,6 +1,6 @@
 /** The README's embedding example runs as written, against sts-local. */
 import { describe, expect, it } from 'vitest';
-import { blockRunner, readmeBlocks } from './support/readme-blocks.js';
+import { blockRunner, readmeBlocks } from '../../core/test/support/readme-blocks.js';
 
 const blocks = readmeBlocks(new URL('../README.md', import.meta.url), 'readme-test');
 const run = blockRunner('callerid-server-readme-');
