@@ -57,8 +57,10 @@ function nginxConf(ports: { callerid: number; viaCallerId: number; viaNginx: num
 events { worker_connections 1024; }
 http {
   access_log off;
-  upstream callerid { server 127.0.0.1:${calleridUrl.port}; keepalive 32; }
-  upstream ok { server 127.0.0.1:${ports.ok}; keepalive 32; }
+  # nginx closes a client connection after 1000 requests by default; mid-leg that counts as an error.
+  keepalive_requests 1000000;
+  upstream callerid { server 127.0.0.1:${calleridUrl.port}; keepalive 32; keepalive_requests 1000000; }
+  upstream ok { server 127.0.0.1:${ports.ok}; keepalive 32; keepalive_requests 1000000; }
   server { listen 127.0.0.1:${ports.viaCallerId}; ${auth('http://callerid/auth')} }
   server { listen 127.0.0.1:${ports.viaNginx}; ${auth('http://ok/')} }
   server { listen 127.0.0.1:${ports.ok}; location / { return 200; } }
