@@ -23,8 +23,8 @@ export default defineConfig({
     // (The CLI tests and the cjs-consumer example run the built dist on purpose.)
     alias: [
       // Only the published packages; `@callerid/example-*` and other private workspace names resolve normally.
-      { find: /^@callerid\/(core|sts-local|cli|express|fastify|koa|client|redis|mint)$/, replacement: join(root, 'packages/$1/src/index.ts') },
-      { find: /^@callerid\/(core|sts-local|cli|express|fastify|koa|client|redis|mint)\/([a-z-]+)$/, replacement: join(root, 'packages/$1/src/$2.ts') },
+      { find: /^@callerid\/(core|sts-local|cli|express|fastify|koa|client|redis|server|mint)$/, replacement: join(root, 'packages/$1/src/index.ts') },
+      { find: /^@callerid\/(core|sts-local|cli|express|fastify|koa|client|redis|server|mint)\/([a-z-]+)$/, replacement: join(root, 'packages/$1/src/$2.ts') },
     ],
   },
   test: {

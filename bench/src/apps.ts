@@ -10,6 +10,7 @@ import { callerid as fastifyCallerId } from '@callerid/fastify';
 import { callerid as koaCallerId } from '@callerid/koa';
 import express from 'express';
 import Fastify from 'fastify';
+import { createServer as createCallerIdServer, parseConfig } from '@callerid/server';
 import Koa from 'koa';
 import { AUDIENCE } from './fixtures.js';
 
@@ -100,3 +101,21 @@ export const START: Record<Framework, (options: AppOptions) => Promise<RunningAp
   fastify: startFastify,
   koa: startKoa,
 };
+
+/** `callerid serve` as a library: forwardAuth for the bench audience; `/auth` answers 200 with identity headers. */
+export async function startServe(stsUrl: string): Promise<RunningApp> {
+  const server = await createCallerIdServer(parseConfig({ listen: '127.0.0.1:0', stsEndpoint: stsUrl, logLevel: 'silent', forwardAuth: { audience: AUDIENCE } }));
+  const url = await server.listen();
+  return { url: `${url}/auth`, close: () => server.close() };
+}
+
+/** The same framework (Fastify 5) answering an empty 200 on `/auth`: the baseline of `/auth`. */
+export async function startFastify200(): Promise<RunningApp> {
+  const app = Fastify({ logger: false });
+  app.get('/auth', (_request, reply) => {
+    void reply.code(200).send();
+  });
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const { port } = app.server.address() as AddressInfo;
+  return { url: `http://127.0.0.1:${port}/auth`, close: () => app.close() };
+}

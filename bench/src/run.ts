@@ -28,6 +28,7 @@ const GROUPS: readonly GroupEntry[] = [
   { name: 'client', description: 'cached getToken() µs; withCallerId(fetch) ÷ bare fetch requests/s', load: async () => (await import('./client.js')).client },
   { name: 'jwt', description: 'web identity JWT verify(): cached ops/s, uncached RS256/ES384 vs bare jose.jwtVerify', load: async () => (await import('./jwt.js')).jwt },
   { name: 'shared-cache', description: 'Redis shared cache: local miss + Redis hit vs bare GET; STS calls for N instances × one token', load: async () => (await import('./shared-cache.js')).sharedCache },
+  { name: 'serve', description: 'callerid serve /auth ÷ Fastify empty 200; nginx auth_request → callerid ÷ → nginx return 200', load: async () => (await import('./serve.js')).serve },
   { name: 'sts-local', description: 'sts-local presigned GetCallerIdentity requests/s with keep-alive (autocannon)', load: async () => (await import('./sts-local.js')).stsLocal },
 ];
 const DEFAULT_OUT = fileURLToPath(new URL('../results/latest.json', import.meta.url));

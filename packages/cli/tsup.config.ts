@@ -18,6 +18,7 @@ const LAZY: Record<string, string> = {
   help: 'src/help.ts',
   kubeconfig: 'src/commands/kubeconfig.ts',
   doctor: 'src/commands/doctor.ts',
+  serve: 'src/commands/serve.ts',
   'credential-providers': 'src/lazy/credential-providers.ts',
   'region-config': 'src/lazy/region-config.ts',
   'web-identity': 'src/lazy/web-identity.ts',
@@ -65,6 +66,7 @@ export default defineConfig({
       '@callerid/core': source('../core/src/index.ts'),
       '@callerid/mint': source('../mint/src/index.ts'),
       '@callerid/sts-local': source('../sts-local/src/index.ts'),
+      '@callerid/server': source('../server/src/index.ts'),
     };
   },
 });

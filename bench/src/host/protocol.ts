@@ -7,7 +7,10 @@ export type HostJob =
   /** A bare `node:http` server answering `200 ok` (the client group's target). */
   | { kind: 'plain' }
   /** sts-local with the bench principals (the sts-local group's target). */
-  | { kind: 'sts-local' };
+  | { kind: 'sts-local' }
+  /** `@callerid/server` with forwardAuth for the bench audience (`serve`), and Fastify answering an empty 200 on `/auth` (`fastify-200`). */
+  | { kind: 'serve'; stsUrl: string }
+  | { kind: 'fastify-200' };
 
 export interface HostReady {
   ready: true;

@@ -8,7 +8,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startStsLocal } from '@callerid/sts-local';
-import { START, type RunningApp } from '../apps.js';
+import { START, startFastify200, startServe, type RunningApp } from '../apps.js';
 import { PRINCIPALS } from '../fixtures.js';
 import type { HostCpu, HostJob, HostReady } from './protocol.js';
 
@@ -33,6 +33,10 @@ async function start(job: HostJob): Promise<{ urls: Record<string, string>; apps
     named.push(['app', await START[job.framework]({ stsUrl: job.stsUrl })]);
   } else if (job.kind === 'plain') {
     named.push(['plain', await startPlain()]);
+  } else if (job.kind === 'serve') {
+    named.push(['serve', await startServe(job.stsUrl)]);
+  } else if (job.kind === 'fastify-200') {
+    named.push(['fastify-200', await startFastify200()]);
   } else {
     const sts = await startStsLocal({ principals: [...PRINCIPALS] });
     named.push(['sts-local', { url: sts.url, close: () => sts.close() }]);

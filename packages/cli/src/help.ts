@@ -14,6 +14,7 @@ Commands:
   verify      Verify a token (with STS, or a JWT against its issuer's keys) and print the caller
   decode      Show what a token (presigned or JWT) holds and which local checks it passes (offline)
   sts-local   Run a local STS for tests and demos
+  serve       Run the authenticator server: a Kubernetes TokenReview webhook and /auth for proxies
 
 Options:
   -h, --help     Show help (also: callerid <command> --help)
@@ -169,4 +170,22 @@ Options:
   --now <iso-time>         Run the STS clock from this instant
   --latency <ms>           Delay every answer by this many milliseconds
   -h, --help               Show this help`,
+  serve: `Usage: callerid serve --config <callerid.yaml> [options]
+
+Run the authenticator server (@callerid/server) in the foreground: POST /authenticate (a Kubernetes
+TokenReview webhook, drop-in for aws-iam-authenticator) and /auth (forward authentication for nginx,
+Traefik, Envoy, Caddy), with /healthz, /readyz and /metrics. JSON logs on stdout. SIGTERM or SIGINT:
+stop accepting, finish in-flight requests, exit 0. SIGHUP: reload the mapping and TLS files now.
+
+Options:
+  --config <file>              The configuration (or CALLERID_CONFIG)
+  --listen <host:port>         Overrides listen (or CALLERID_LISTEN)
+  --sts-endpoint <url>         Overrides stsEndpoint (or CALLERID_STS_ENDPOINT)
+  --log-level <level>          Overrides logLevel (fatal, error, warn, info, debug, trace, silent)
+  --print-webhook-kubeconfig   Print the kubeconfig for kube-apiserver's
+                               --authentication-token-webhook-config-file, then exit
+  --server-url <url>           With --print-webhook-kubeconfig: the URL kube-apiserver dials
+                               (default: https://<listen>/authenticate)
+  --ca <file>                  With --print-webhook-kubeconfig: the CA certificate (default: tls.cert)
+  -h, --help                   Show this help`,
 };

@@ -23,6 +23,7 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   'sts-local': () => lazy(() => import('./commands/sts-local.js')),
   kubeconfig: () => lazy(() => import('./commands/kubeconfig.js')),
   doctor: () => lazy(() => import('./commands/doctor.js')),
+  serve: () => lazy(() => import('./commands/serve.js')),
 };
 
 function lazy(load: () => Promise<CommandModule>): Promise<CommandModule> {

@@ -25,7 +25,7 @@ describe('README', () => {
 
   it('documents every command and option the CLI accepts', async () => {
     const headings: Record<string, string> = { doctor: '## When kubectl says Unauthorized, run `callerid doctor`' };
-    for (const command of ['token', 'eks get-token', 'kubeconfig', 'doctor', 'verify', 'decode', 'sts-local']) {
+    for (const command of ['token', 'eks get-token', 'kubeconfig', 'doctor', 'verify', 'decode', 'sts-local', 'serve']) {
       const readme = section(headings[command] ?? `## \`callerid ${command}\``);
       const help = (await runCli([...command.split(' '), '--help'])).stdout;
       for (const option of help.match(/--[a-z][a-z-]+/g) ?? []) {

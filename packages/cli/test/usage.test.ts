@@ -29,11 +29,11 @@ describe('help and version', () => {
     for (const args of [['--help'], ['-h'], ['help']]) {
       const result = await runCli(args);
       expect(result.code).toBe(0);
-      for (const command of ['token', 'verify', 'decode', 'sts-local']) expect(result.stdout).toContain(command);
+      for (const command of ['token', 'verify', 'decode', 'sts-local', 'serve']) expect(result.stdout).toContain(command);
     }
   });
 
-  it.each(['token', 'verify', 'decode', 'sts-local'])('prints help for %s', async (command) => {
+  it.each(['token', 'verify', 'decode', 'sts-local', 'serve'])('prints help for %s', async (command) => {
     for (const args of [[command, '--help'], [command, '-h'], ['help', command]]) {
       const result = await runCli(args);
       expect(result.code).toBe(0);

@@ -6,7 +6,7 @@
 import { extractBearerCandidate, isB64Token, type HeadersInput } from './bearer.js';
 import { asError, CallerIdError, isCallerIdError } from './errors.js';
 import type { Identity } from './identity.js';
-import { compileMapping, type MappingEntry } from './mapping.js';
+import { compileMapping, type Mapper, type MappingEntry } from './mapping.js';
 import { assertKnownOptions, optionKeys } from './options.js';
 import { compileAllow, rememberRealm, type AllowOption } from './policy.js';
 import { createVerifierCore, VERIFIER_OPTION_KEYS, type Verifier, type VerifierOptions } from './verifier.js';
@@ -32,8 +32,17 @@ export type GetToken<Req> = (request: Req) => string | null | undefined | Promis
 export interface AuthenticatorOptions<Req = unknown> extends VerifierOptions {
   /** Who may call (see `AllowRules`); failing it answers 403 `insufficient_scope`. Default: anyone authenticated. */
   allow?: AllowOption;
-  /** aws-auth style mapping that sets `username`/`groups` on the identity; applied before `allow`. */
-  map?: readonly MappingEntry[];
+  /**
+   * aws-auth style mapping that sets `username`/`groups` on the identity; applied before `allow`.
+   * Entries, or a {@link Mapper} (e.g. one that delegates to the latest `compileMapping` of a file
+   * that is reloaded).
+   */
+  map?: readonly MappingEntry[] | Mapper;
+  /**
+   * `true`: a caller that `map` does not map (no `username`) is refused with 403 `caller_not_mapped`,
+   * as aws-iam-authenticator refuses an unmapped caller. Needs `map`. Default `false`.
+   */
+  requireMapping?: boolean;
   /**
    * `true` (default): a request without a token is answered 401. `false`: it passes with caller `null`;
    * a token that is present but bad is still refused.
@@ -107,7 +116,7 @@ export interface Authenticator<Req = unknown> {
  */
 export const AUTHENTICATOR_OPTION_KEYS: readonly string[] = [
   ...VERIFIER_OPTION_KEYS,
-  ...optionKeys<Omit<AuthenticatorOptions, keyof VerifierOptions>>()(['allow', 'map', 'credentialsRequired', 'getToken', 'onVerified', 'onRejected']),
+  ...optionKeys<Omit<AuthenticatorOptions, keyof VerifierOptions>>()(['allow', 'map', 'requireMapping', 'credentialsRequired', 'getToken', 'onVerified', 'onRejected']),
 ];
 
 /**
@@ -123,13 +132,15 @@ export const AUTHENTICATOR_OPTION_KEYS: readonly string[] = [
 export function createAuthenticator<Req = unknown>(options: AuthenticatorOptions<Req>): Authenticator<Req> {
   if (typeof options !== 'object' || options === null) throw new TypeError('options must be an object');
   assertKnownOptions(options, AUTHENTICATOR_OPTION_KEYS);
-  const { allow, map, credentialsRequired = true, getToken, onVerified, onRejected, realm, ...rest } = options;
+  const { allow, map, requireMapping = false, credentialsRequired = true, getToken, onVerified, onRejected, realm, ...rest } = options;
   if (typeof credentialsRequired !== 'boolean') throw new TypeError('credentialsRequired must be a boolean');
+  if (typeof requireMapping !== 'boolean') throw new TypeError('requireMapping must be a boolean');
+  if (requireMapping && map === undefined) throw new TypeError('requireMapping needs map');
   for (const [name, fn] of [['getToken', getToken], ['onVerified', onVerified], ['onRejected', onRejected]] as const) {
     if (fn !== undefined && typeof fn !== 'function') throw new TypeError(`${name} must be a function`);
   }
   const authorize = allow === undefined ? undefined : compileAllow(allow);
-  const mapIdentity = map === undefined ? undefined : compileMapping(map);
+  const mapIdentity = map === undefined ? undefined : typeof map === 'function' ? map : compileMapping(map);
   const { verifier, admits, keyOf, resolve } = createVerifierCore({ ...rest, realm });
   const lastOnConnection = new WeakMap<object, { token: string; key: string }>();
 
@@ -152,6 +163,7 @@ export function createAuthenticator<Req = unknown>(options: AuthenticatorOptions
 
   const accept = (verified: Identity): Identity | Promise<Identity> => {
     const identity = mapIdentity ? mapIdentity(verified) : verified;
+    if (requireMapping && identity.username === undefined) return reject(new CallerIdError('caller_not_mapped', { realm }), identity);
     if (!authorize) return allowed(true, identity);
     let verdict: boolean | Promise<boolean>;
     try {

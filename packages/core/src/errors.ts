@@ -93,6 +93,7 @@ export const ERROR_CODES = {
 
   // --- authorization (403 insufficient_scope) ---
   caller_not_allowed: { status: 403, bearer: 'insufficient_scope', description: 'The caller is not allowed to access this resource.' },
+  caller_not_mapped: { status: 403, bearer: 'insufficient_scope', description: 'The caller is not mapped to a user.' },
 
   // --- minting, on the calling side (never rendered by a server) ---
   credentials_unavailable: { status: 500, bearer: null, description: 'AWS credentials could not be loaded.' },

@@ -49,6 +49,11 @@ export interface Identity {
   tokenType: TokenType;
   /** For presigned tokens: the STS host the token was signed for. */
   stsHost?: string;
+  /**
+   * For presigned tokens: the access key id that signed the token. STS checked the signature with this
+   * key, so it is as trustworthy as the ARN; it is not a secret (aws-iam-authenticator reports it too).
+   */
+  accessKeyId?: string;
   /** For presigned tokens: the signing region; for web identity tokens: `source_region`. */
   region?: string;
   /** When the token stops being accepted (ISO 8601). */

@@ -7,6 +7,8 @@ export { compileAllow, createGuard } from './policy.js';
 export type { AllowOption, AllowPredicate, AllowRules, Authorizer, Guard, GuardOptions } from './policy.js';
 export { compileMapping } from './mapping.js';
 export type { Mapper, MappingEntry } from './mapping.js';
+export { kubernetesUserInfo, AIA_PRINCIPAL_ID_EXTRA } from './kubernetes-user.js';
+export type { KubernetesUserInfo, KubernetesUserInfoOptions } from './kubernetes-user.js';
 export { parseToken, PRESIGNED_URL_LIFETIME_MS, MAX_FUTURE_SKEW_MS } from './parse.js';
 export type { ParseTokenOptions, ParsedToken } from './parse.js';
 export { PRESIGNED_TOKEN_PREFIX, MAX_PRESIGNED_TOKEN_LENGTH, tokenKind } from './token-format.js';

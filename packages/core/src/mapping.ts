@@ -5,6 +5,9 @@
  * Entries are compiled once into lookup tables keyed by canonical ARN, so partition and account are
  * always part of the key. Precedence: an exact ARN entry, then a role-by-name entry, then an account
  * entry. An unmapped caller passes through without `username`/`groups`.
+ *
+ * ARNs match case-insensitively, as in aws-iam-authenticator: IAM user and role names are unique
+ * regardless of case, so `role/Admin` and `role/admin` name the same role.
  */
 import type { Identity, Partition } from './identity.js';
 import { assertKnownOptions, optionKeys } from './options.js';
@@ -13,7 +16,7 @@ import { parsePrincipalPattern } from './principal-pattern.js';
 /**
  * One mapping entry: exactly one of `arn` or `accountId`, and the `username` (and `groups`) to give.
  * Templates: `{{AccountID}}`, `{{SessionName}}` (with `@` turned into `-`), `{{SessionNameRaw}}`,
- * `{{RoleName}}`.
+ * `{{RoleName}}`, `{{AccessKeyID}}` (presigned tokens only), `{{CanonicalARN}}`.
  *
  * @example
  * ```ts
@@ -50,7 +53,7 @@ export interface MappingEntry {
 /** Applies the mapping: returns the identity with `username`/`groups` set, or unchanged when unmapped. */
 export type Mapper = (identity: Identity) => Identity;
 
-type Variable = 'AccountID' | 'SessionName' | 'SessionNameRaw' | 'RoleName';
+type Variable = 'AccountID' | 'SessionName' | 'SessionNameRaw' | 'RoleName' | 'AccessKeyID' | 'CanonicalARN';
 type Template = (identity: Identity) => string | undefined;
 
 interface CompiledEntry {
@@ -65,6 +68,8 @@ const VARIABLES: Readonly<Record<Variable, (identity: Identity) => string | unde
   SessionName: (identity) => identity.sessionName?.replaceAll('@', '-'),
   SessionNameRaw: (identity) => identity.sessionName,
   RoleName: (identity) => roleNameOf(identity),
+  AccessKeyID: (identity) => identity.accessKeyId,
+  CanonicalARN: (identity) => identity.canonicalArn,
 };
 
 /**
@@ -93,8 +98,8 @@ export function compileMapping(entries: readonly MappingEntry[]): Mapper {
       if (p.type === 'assumed-role') throw new TypeError(`${where}.arn: map roles by their role ARN (arn:${p.partition}:iam::${p.accountId}:role/${p.segments[0]}), not a session ARN`);
       kind = p.type;
       [table, key] = entry.matchRoleByName === true && kind === 'role'
-        ? [byRoleName, `${p.partition}:${p.accountId}:${p.segments.at(-1)!}`]
-        : [byArn, entry.arn];
+        ? [byRoleName, `${p.partition}:${p.accountId}:${p.segments.at(-1)!.toLowerCase()}`]
+        : [byArn, entry.arn.toLowerCase()];
     } else {
       if (typeof entry.accountId !== 'string' || !/^\d{12}$/.test(entry.accountId)) throw new TypeError(`${where}.accountId must be a 12-digit account id`);
       parsePrincipalPattern(`arn:${entry.partition ?? 'aws'}:iam::${entry.accountId}:root`, `${where}.partition`);
@@ -110,7 +115,7 @@ export function compileMapping(entries: readonly MappingEntry[]): Mapper {
     const hit = memo.get(identity);
     if (hit) return hit;
     const role = roleKey(identity);
-    const mapped = apply(identity, byArn.get(identity.canonicalArn))
+    const mapped = apply(identity, byArn.get(identity.canonicalArn.toLowerCase()))
       ?? apply(identity, role === undefined ? undefined : byRoleName.get(role))
       ?? apply(identity, byAccount.get(`${identity.partition}:${identity.accountId}`))
       ?? identity;
@@ -135,7 +140,7 @@ function apply(identity: Identity, entry: CompiledEntry | undefined): Identity |
 function compileEntry(entry: MappingEntry, kind: string, where: string): CompiledEntry {
   if (typeof entry.username !== 'string' || entry.username === '') throw new TypeError(`${where}.username must be a non-empty string`);
   if (entry.groups !== undefined && !Array.isArray(entry.groups)) throw new TypeError(`${where}.groups must be an array of strings`);
-  const available = new Set<Variable>(['AccountID']);
+  const available = new Set<Variable>(['AccountID', 'AccessKeyID', 'CanonicalARN']);
   if (kind === 'role' || kind === 'any') ['SessionName', 'SessionNameRaw', 'RoleName'].forEach((v) => available.add(v as Variable));
   const username = compileTemplate(entry.username, available, `${where}.username`);
   const groupVariables = new Set([...available].filter((v) => v !== 'SessionName' && v !== 'SessionNameRaw'));
@@ -176,5 +181,5 @@ function roleNameOf(identity: Identity): string | undefined {
 
 function roleKey(identity: Identity): string | undefined {
   const name = roleNameOf(identity);
-  return name === undefined ? undefined : `${identity.partition}:${identity.accountId}:${name}`;
+  return name === undefined ? undefined : `${identity.partition}:${identity.accountId}:${name.toLowerCase()}`;
 }

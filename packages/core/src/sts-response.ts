@@ -54,6 +54,7 @@ export function identityFromStsResponse(body: string, token: ParsedToken, realm:
     userId,
     tokenType: 'presigned',
     stsHost: token.stsHost,
+    accessKeyId: token.accessKeyId,
     region: token.region,
     expiresAt: token.expiresAt.toISOString(),
   };

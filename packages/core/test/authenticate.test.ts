@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStsLocal, type StsLocal } from '@callerid/sts-local';
-import { CallerIdError, createAuthenticator, extractBearerToken, type AuthenticatorOptions, type Identity, type RejectedEvent, type VerifiedEvent } from '../src/index.js';
+import { CallerIdError, compileMapping, createAuthenticator, extractBearerToken, type AuthenticatorOptions, type Identity, type RejectedEvent, type VerifiedEvent } from '../src/index.js';
 import { mintToken } from '@callerid/mint';
 
 const AUDIENCE = 'payments-api';
@@ -90,6 +90,18 @@ describe('createAuthenticator', () => {
     expect(err.code).toBe('caller_not_allowed');
     expect(err.status).toBe(403);
     expect(err.headers['WWW-Authenticate']).toBe('Bearer realm="payments", error="insufficient_scope", error_description="The caller is not allowed to access this resource."');
+  });
+
+  it('requireMapping: an unmapped caller is refused with 403 caller_not_mapped; map may be a Mapper', async () => {
+    let entries = compileMapping([{ arn: `arn:aws:iam::${ACCT}:role/Ops`, username: 'ops' }]);
+    const a = auth({ map: (identity) => entries(identity), requireMapping: true });
+    await expect(a.authenticate({ authorization: `Bearer ${opsToken}` })).resolves.toMatchObject({ username: 'ops' });
+    const err = await rejection(a.authenticate({ authorization: `Bearer ${aliceToken}` }));
+    expect(err).toMatchObject({ code: 'caller_not_mapped', status: 403, bearerError: 'insufficient_scope' });
+    entries = compileMapping([{ arn: alice.arn, username: 'alice:{{AccessKeyID}}' }]); // the Mapper delegates: a reload
+    await expect(a.authenticate({ authorization: `Bearer ${aliceToken}` })).resolves.toMatchObject({ username: `alice:${alice.accessKeyId}`, accessKeyId: alice.accessKeyId });
+    expect(() => auth({ requireMapping: true })).toThrow(/requireMapping needs map/);
+    await a.close();
   });
 
   it('allow as an async predicate', async () => {

@@ -101,3 +101,33 @@ describe('map: aws-auth style mapping', () => {
     expect(() => compileMapping({} as unknown as MappingEntry[])).toThrow(TypeError);
   });
 });
+
+describe('map: what aws-iam-authenticator mappings also need', () => {
+  it('matches ARNs case-insensitively, as aws-iam-authenticator does (IAM names are unique regardless of case)', () => {
+    const m = compileMapping([
+      { arn: `arn:aws:iam::${ACCT}:role/eksadmin`, username: 'admin' },
+      { arn: `arn:aws:iam::${ACCT}:user/Alice`, username: 'alice' },
+      { arn: `arn:aws:iam::${ACCT}:role/team/Ops`, username: 'ops', matchRoleByName: true },
+    ]);
+    expect(m(assumedRoleIdentity('EKSAdmin', 's')).username).toBe('admin');
+    expect(m(userIdentity('alice')).username).toBe('alice');
+    expect(m(assumedRoleIdentity('OPS', 's')).username).toBe('ops');
+    expect(() => compileMapping([
+      { arn: `arn:aws:iam::${ACCT}:role/Admin`, username: 'a' },
+      { arn: `arn:aws:iam::${ACCT}:role/admin`, username: 'b' },
+    ])).toThrow(/same principal/);
+  });
+
+  it('{{AccessKeyID}} is the key that signed a presigned token; an identity without one is not mapped by it', () => {
+    const m = compileMapping([{ accountId: ACCT, username: 'key:{{AccessKeyID}}', groups: ['k-{{AccessKeyID}}'] }]);
+    const alice = { ...userIdentity('alice'), accessKeyId: 'AKIAEXAMPLEKEY000001' };
+    expect(m(alice)).toMatchObject({ username: 'key:AKIAEXAMPLEKEY000001', groups: ['k-AKIAEXAMPLEKEY000001'] });
+    expect(m(webIdentityRole('', 'Web')).username).toBeUndefined();
+  });
+
+  it('{{CanonicalARN}} is the canonical ARN (what aws-iam-authenticator names a mapAccounts caller)', () => {
+    const m = compileMapping([{ accountId: ACCT, username: '{{CanonicalARN}}' }]);
+    expect(m(assumedRoleIdentity('Dev', 's')).username).toBe(`arn:aws:iam::${ACCT}:role/Dev`);
+    expect(m(userIdentity('bob', { path: 'eng/' })).username).toBe(`arn:aws:iam::${ACCT}:user/eng/bob`);
+  });
+});

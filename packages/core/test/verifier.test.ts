@@ -84,6 +84,7 @@ describe('verify: valid answers', () => {
       userName: 'alice',
       tokenType: 'presigned',
       stsHost: 'sts.us-west-2.amazonaws.com',
+      accessKeyId: 'AKIAXCALLERIDALICE01',
       region: 'us-west-2',
       expiresAt: '2026-11-22T09:53:44.000Z',
     } satisfies Identity);

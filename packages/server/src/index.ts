@@ -1,0 +1,12 @@
+export { createServer } from './server.js';
+export type { CallerIdServer, CreateServerOptions } from './server.js';
+export { loadConfig, parseConfig, parseListen, DEFAULT_LISTEN } from './config.js';
+export type { AudiencePolicy, ConfigOverrides, ForwardAuthConfig, KubernetesConfig, ListenConfig, ServerConfig } from './config.js';
+export { loadMappingFile, parseMappingFile } from './mapping-file.js';
+export type { MappingFile, MappingFileOptions } from './mapping-file.js';
+export { ConfigError } from './yaml-reader.js';
+export { webhookKubeconfig } from './kubeconfig.js';
+export type { WebhookKubeconfigOptions } from './kubeconfig.js';
+export { IDENTITY_HEADERS } from './forward-auth.js';
+export { TOKEN_REVIEW_VERSIONS } from './token-review.js';
+export type { TokenReviewRequest, TokenReviewStatus, TokenReviewVersion } from './token-review.js';
