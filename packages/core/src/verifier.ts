@@ -1,14 +1,14 @@
 import type { Dispatcher } from 'undici';
-import { cacheKeyFunction, createMemoryCache, type CacheEntry, type CacheStore } from './cache.js';
+import { cacheKeyFunction, createMemoryCache, type CacheEntry, type CacheStore } from './cache/cache.js';
 import { causeOf, channels, since, type VerifyEvent } from './diagnostics.js';
 import { CallerIdError, type CallerIdErrorCode } from './errors.js';
-import { isPartition } from './hosts.js';
-import type { Identity, Partition } from './identity.js';
+import { isPartition } from './presigned/hosts.js';
+import type { Identity, Partition } from './authz/identity.js';
 import { assertKnownOptions, optionKeys } from './options.js';
-import { parseToken } from './parse.js';
-import { createSharedFlight, type SharedFlight } from './shared-flight.js';
-import { createStsAgent, DEFAULT_STS_TIMEOUT_MS, parseStsEndpoint, replayToSts, type StsReplayConfig } from './sts-client.js';
-import { identityFromStsResponse } from './sts-response.js';
+import { parseToken } from './presigned/parse.js';
+import { createSharedFlight, type SharedFlight } from './cache/shared-flight.js';
+import { createStsAgent, DEFAULT_STS_TIMEOUT_MS, parseStsEndpoint, replayToSts, type StsReplayConfig } from './presigned/sts-client.js';
+import { identityFromStsResponse } from './presigned/sts-response.js';
 import { AUDIENCE_PATTERN, MAX_PRESIGNED_TOKEN_LENGTH, MAX_TOKEN_LENGTH, tokenKind, type TokenKind } from './token-format.js';
 import { createWebIdentityVerifier, type WebIdentityOptions } from './web-identity/verify.js';
 

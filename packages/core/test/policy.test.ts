@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CallerIdError, compileAllow, createGuard, type AllowOption, type Identity } from '../src/index.js';
-import { rememberRealm } from '../src/policy.js';
+import { rememberRealm } from '../src/authz/policy.js';
 import { assumedRoleIdentity, rootIdentity, userIdentity, webIdentityRole } from './policy-fixtures.js';
 
 const ACCT = '111122223333';

@@ -4,9 +4,9 @@
  * then checks the signature over exactly the bytes read here, so a forged payload gets nowhere.
  */
 import { CallerIdError } from '../errors.js';
-import type { Identity, WebIdentityClaims } from '../identity.js';
+import type { Identity, WebIdentityClaims } from '../authz/identity.js';
 import { isJsonObject, type JsonObject } from './compact.js';
-import { tryParseArn, type ParsedArn } from '../arn.js';
+import { tryParseArn, type ParsedArn } from '../authz/arn.js';
 
 /** The claim under which AWS puts its own claims (`aws_account`, `source_region`, tags, …). */
 export const AWS_NAMESPACE_CLAIM = 'https://sts.amazonaws.com/';

@@ -6,7 +6,7 @@
 import type { FetchImplementation } from 'jose';
 import { request, type Dispatcher } from 'undici';
 import { causeOf, channels, since } from '../diagnostics.js';
-import { isLoopback } from '../sts-client.js';
+import { isLoopback } from '../presigned/sts-client.js';
 
 /** Default cap on a JWKS response body. AWS's JWKS is under 2 KiB. */
 export const DEFAULT_MAX_JWKS_BYTES = 64 * 1024;

@@ -2,7 +2,7 @@
  * `parseWebIdentityToken`: the local half of web identity verification, on its own — what
  * `parseToken` is to presigned tokens. It never checks the signature (that needs the issuer's keys).
  */
-import type { PrincipalType, WebIdentityClaims } from '../identity.js';
+import type { PrincipalType, WebIdentityClaims } from '../authz/identity.js';
 import type { WebIdentityAlgorithm } from './header.js';
 import { checkLocally, localRules, type LocalCheckOptions } from './local-checks.js';
 

@@ -8,7 +8,7 @@ import { hash } from 'node:crypto';
 import { compactVerify } from 'jose';
 import { Agent, type Dispatcher } from 'undici';
 import { CallerIdError, isCallerIdError } from '../errors.js';
-import type { Identity } from '../identity.js';
+import type { Identity } from '../authz/identity.js';
 import { toIdentity } from './claims.js';
 import { isAllowedFetchUrl, DEFAULT_MAX_JWKS_BYTES } from './jwks-fetch.js';
 import { IssuerKeys, type JwksOptions } from './jwks.js';

@@ -1,6 +1,6 @@
 import { Agent, type Dispatcher } from 'undici';
-import { causeOf, channels, since, type StsEvent } from './diagnostics.js';
-import { CallerIdError, type CallerIdErrorCode } from './errors.js';
+import { causeOf, channels, since, type StsEvent } from '../diagnostics.js';
+import { CallerIdError, type CallerIdErrorCode } from '../errors.js';
 import type { ParsedToken } from './parse.js';
 
 /**

@@ -10,7 +10,7 @@
  * regardless of case, so `role/Admin` and `role/admin` name the same role.
  */
 import type { Identity, Partition } from './identity.js';
-import { assertKnownOptions, optionKeys } from './options.js';
+import { assertKnownOptions, optionKeys } from '../options.js';
 import { parsePrincipalPattern } from './principal-pattern.js';
 
 /**

@@ -1,4 +1,4 @@
-import type { Partition } from './identity.js';
+import type { Partition } from '../authz/identity.js';
 
 /**
  * The STS endpoints callerid mints for and accepts: an exact table, one entry per host name, built

@@ -6,9 +6,9 @@
  * Rules are compiled once (patterns parsed, bad configuration refused with a `TypeError`), and a
  * policy without a predicate decides synchronously, keeping the cached-token path cheap.
  */
-import { asError, CallerIdError } from './errors.js';
+import { asError, CallerIdError } from '../errors.js';
 import type { Identity, PrincipalType } from './identity.js';
-import { assertKnownOptions, optionKeys } from './options.js';
+import { assertKnownOptions, optionKeys } from '../options.js';
 import { compilePrincipalPattern, matchesPrincipal, type PrincipalMatcher } from './principal-pattern.js';
 
 /** A custom rule. The caller is allowed only when it returns (or resolves to) exactly `true`. */

@@ -1,4 +1,4 @@
-import { isPartition } from './hosts.js';
+import { isPartition } from '../presigned/hosts.js';
 import type { Partition, PrincipalType } from './identity.js';
 
 /**

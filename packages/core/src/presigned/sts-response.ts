@@ -1,8 +1,8 @@
-import { canonicalArnOf, tryParseArn } from './arn.js';
-import { CallerIdError } from './errors.js';
-import type { Identity } from './identity.js';
+import { canonicalArnOf, tryParseArn } from '../authz/arn.js';
+import { CallerIdError } from '../errors.js';
+import type { Identity } from '../authz/identity.js';
 import type { ParsedToken } from './parse.js';
-import { parseStrictJson, type JsonValue } from './strict-json.js';
+import { parseStrictJson, type JsonValue } from '../strict-json.js';
 
 /**
  * STS's answer to a replayed GetCallerIdentity (spec steps 7–8): parsed strictly, and the only source

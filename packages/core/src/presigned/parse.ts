@@ -1,7 +1,7 @@
-import { CallerIdError, type CallerIdErrorCode } from './errors.js';
+import { CallerIdError, type CallerIdErrorCode } from '../errors.js';
 import { lookupStsHost, type StsHost } from './hosts.js';
-import type { Partition } from './identity.js';
-import { ACCESS_KEY_ID_PATTERN, decodeBase64UrlStrict, MAX_PRESIGNED_TOKEN_LENGTH, PRESIGNED_TOKEN_PREFIX } from './token-format.js';
+import type { Partition } from '../authz/identity.js';
+import { ACCESS_KEY_ID_PATTERN, decodeBase64UrlStrict, MAX_PRESIGNED_TOKEN_LENGTH, PRESIGNED_TOKEN_PREFIX } from '../token-format.js';
 
 /**
  * Local, offline validation of a `k8s-aws-v1.` token: steps 1–5 of the verification rules in

@@ -4,12 +4,12 @@
  * (`CallerIdError`, which carries status and headers) into their framework's idiom.
  */
 import { extractBearerCandidate, isB64Token, type HeadersInput } from './bearer.js';
-import { asError, CallerIdError, isCallerIdError } from './errors.js';
-import type { Identity } from './identity.js';
-import { compileMapping, type Mapper, type MappingEntry } from './mapping.js';
-import { assertKnownOptions, optionKeys } from './options.js';
-import { compileAllow, rememberRealm, type AllowOption } from './policy.js';
-import { createVerifierCore, VERIFIER_OPTION_KEYS, type Verifier, type VerifierOptions } from './verifier.js';
+import { asError, CallerIdError, isCallerIdError } from '../errors.js';
+import type { Identity } from '../authz/identity.js';
+import { compileMapping, type Mapper, type MappingEntry } from '../authz/mapping.js';
+import { assertKnownOptions, optionKeys } from '../options.js';
+import { compileAllow, rememberRealm, type AllowOption } from '../authz/policy.js';
+import { createVerifierCore, VERIFIER_OPTION_KEYS, type Verifier, type VerifierOptions } from '../verifier.js';
 
 /** What `onVerified` receives: the allowed caller. Never the token. */
 export interface VerifiedEvent {

@@ -2,7 +2,7 @@
  * Reading the bearer token from request headers (RFC 6750 §2.1, RFC 9110 §11.6.2), strictly: a
  * request either carries exactly one well-formed bearer credential, carries none, or is refused.
  */
-import { CallerIdError } from './errors.js';
+import { CallerIdError } from '../errors.js';
 
 /**
  * Request headers in any of the shapes servers hand out: Node's `req.headers` object (or any record),

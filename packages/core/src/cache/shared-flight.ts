@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { CacheEntry, CacheStore } from './cache.js';
-import type { Identity } from './identity.js';
+import type { Identity } from '../authz/identity.js';
 
 /** What the shared flight needs from its verifier. */
 export interface SharedFlightConfig {

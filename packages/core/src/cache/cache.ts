@@ -1,8 +1,8 @@
 import { hash } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
-import type { CallerIdErrorCode } from './errors.js';
-import type { Identity } from './identity.js';
-import { assertKnownOptions } from './options.js';
+import type { CallerIdErrorCode } from '../errors.js';
+import type { Identity } from '../authz/identity.js';
+import { assertKnownOptions } from '../options.js';
 
 /**
  * The verified-token cache: what a verifier remembers so that a busy API asks STS once per token, not
