@@ -51,7 +51,7 @@ export function codeCacheDir(env: NodeJS.ProcessEnv = process.env): string {
  */
 export function runWithCodeCache(file: string, scope: ModuleScope, env: NodeJS.ProcessEnv = process.env): void {
   const source = readFileSync(file);
-  const cacheFile = env.CALLERID_CODE_CACHE === 'off' ? undefined : join(codeCacheDir(env), `${process.version}-${process.arch}.bin`);
+  const cacheFile = env.CALLERID_CODE_CACHE === 'off' ? undefined : join(codeCacheDir(env), `${process.version}-${process.arch}-${cacheName(process.argv)}.bin`);
   const cachedData = cacheFile === undefined ? undefined : readCodeCache(cacheFile, source);
   const script = new Script(source.toString('utf8'), { filename: file, cachedData });
   if (cacheFile !== undefined && (cachedData === undefined || script.cachedDataRejected === true)) {
@@ -60,6 +60,15 @@ export function runWithCodeCache(file: string, scope: ModuleScope, env: NodeJS.P
   }
   const body = script.runInThisContext() as (exports: unknown, require: NodeJS.Require, module: NodeJS.Module, filename: string, dirname: string) => void;
   body.call(scope.exports, scope.exports, scope.require, scope.module, file, join(file, '..'));
+}
+
+/**
+ * One cache per command kubectl runs (`token`, `eks get-token`, whichever form its arguments take) and
+ * one for the rest: a cache holds the functions of the run that wrote it, and the kubectl commands
+ * should each find all of theirs. Which file a run picks changes its speed, never its result.
+ */
+function cacheName(argv: string[]): string {
+  return argv.slice(2).find((arg) => arg === 'token' || arg === 'eks') ?? 'other';
 }
 
 /** The V8 data in `file` when it is a trustworthy entry for exactly `source`, else `undefined`. */

@@ -4,7 +4,7 @@
  * bundle source, and never trusted when it is not the user's private regular file. Whatever state the
  * cache is in, the command's output is the same.
  */
-import { chmodSync, existsSync, lstatSync, mkdtempSync, readFileSync, renameSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, lstatSync, mkdtempSync, readFileSync, readdirSync, renameSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -19,7 +19,7 @@ const mode = (path: string) => statSync(path).mode & 0o777;
 function cacheHome(): { home: string; dir: string; file: string } {
   const home = mkdtempSync(join(tmpdir(), 'callerid-code-cache-'));
   const dir = join(home, 'callerid-code-cache');
-  return { home, dir, file: join(dir, `${process.version}-${process.arch}.bin`) };
+  return { home, dir, file: join(dir, `${process.version}-${process.arch}-token.bin`) };
 }
 
 async function token(home: string, extra: Record<string, string> = {}): Promise<string> {
@@ -44,6 +44,14 @@ describe('code cache', () => {
     expect(statSync(file)).toMatchObject({ ino, mtimeMs });
     // Beside the token cache's directory, not in it: without --cache that one is never created.
     expect(existsSync(join(home, 'callerid'))).toBe(false);
+  });
+
+  it('keeps one file for `eks get-token` (in either argument order) and one for the other commands', async () => {
+    const { home, dir } = cacheHome();
+    const env = { ...alice, XDG_CACHE_HOME: home };
+    expect((await runCli(['--region', 'us-west-2', 'eks', 'get-token', '--cluster-name', 'token'], { env })).code).toBe(0);
+    expect((await runCli(['--version'], { env })).code).toBe(0);
+    expect(readdirSync(dir).sort()).toEqual([`${process.version}-${process.arch}-eks.bin`, `${process.version}-${process.arch}-other.bin`]);
   });
 
   it('is replaced when its copy of the source differs from the bundle, or its V8 data is garbage', async () => {
