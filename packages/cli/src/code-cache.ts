@@ -50,10 +50,12 @@ export function codeCacheDir(env: NodeJS.ProcessEnv = process.env): string {
  * when it has a valid entry for it.
  */
 export function runWithCodeCache(file: string, scope: ModuleScope, env: NodeJS.ProcessEnv = process.env): void {
-  const source = readFileSync(file);
+  // Read as text (one call into Node's native UTF-8 reader); its bytes are for the cache's source check.
+  const text = readFileSync(file, 'utf8');
+  const source = Buffer.from(text, 'utf8');
   const cacheFile = env.CALLERID_CODE_CACHE === 'off' ? undefined : join(codeCacheDir(env), `${process.version}-${process.arch}-${cacheName(process.argv)}.bin`);
   const cachedData = cacheFile === undefined ? undefined : readCodeCache(cacheFile, source);
-  const script = new Script(source.toString('utf8'), { filename: file, cachedData });
+  const script = new Script(text, { filename: file, cachedData });
   if (cacheFile !== undefined && (cachedData === undefined || script.cachedDataRejected === true)) {
     // At exit, so the cache also holds the functions this run compiled lazily (most of the work).
     process.once('exit', () => writeCodeCache(cacheFile, source, script));
