@@ -9,7 +9,7 @@
  * user. It holds a copy of the bundle's source and is used only when that copy equals the bundle byte
  * for byte — V8's own check compares only the source's length. V8 refuses data from another V8 version
  * or other flags (`cachedDataRejected`); the cache is then written again. Any trouble reading or writing
- * it only costs speed. `CALLERID_CODE_CACHE=off` turns it off.
+ * it only costs speed. `CALLERID_CODE_CACHE=off` turns it off (as does Windows).
  *
  * Only `node:fs`, `node:path` and `node:vm` are loaded here: this runs before anything else.
  */
@@ -53,7 +53,8 @@ export function runWithCodeCache(file: string, scope: ModuleScope, env: NodeJS.P
   // Read as text (one call into Node's native UTF-8 reader); its bytes are for the cache's source check.
   const text = readFileSync(file, 'utf8');
   const source = Buffer.from(text, 'utf8');
-  const cacheFile = env.CALLERID_CODE_CACHE === 'off' ? undefined : join(codeCacheDir(env), `${process.version}-${process.arch}-${cacheName(process.argv)}.bin`);
+  // Windows has no POSIX modes to keep the file private by, so there the cache is off too.
+  const cacheFile = env.CALLERID_CODE_CACHE === 'off' || process.platform === 'win32' ? undefined : join(codeCacheDir(env), `${process.version}-${process.arch}-${cacheName(process.argv)}.bin`);
   const cachedData = cacheFile === undefined ? undefined : readCodeCache(cacheFile, source);
   const script = new Script(text, { filename: file, cachedData });
   if (cacheFile !== undefined && (cachedData === undefined || script.cachedDataRejected === true)) {
