@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { defineConfig } from 'tsup';
+import { defineConfig, type Options } from 'tsup';
 import type { Plugin } from 'esbuild';
+import { MODULE_WRAPPER } from './src/code-cache.js';
 
 const pkg = JSON.parse(readFileSync(new URL('./package.json', import.meta.url), 'utf8')) as { version: string };
 const source = (path: string) => fileURLToPath(new URL(path, import.meta.url));
@@ -38,8 +39,19 @@ const lazyFiles: Plugin = {
   },
 };
 
+/** dist/main.cjs becomes one function expression, which the launcher (src/code-cache.ts) compiles and calls. */
+const wrapMain: NonNullable<Options['plugins']>[number] = {
+  name: 'callerid-wrap-main',
+  renderChunk(code, { path }) {
+    if (basename(path) !== 'main.cjs') return undefined;
+    const body = code.startsWith('#!') ? code.slice(code.indexOf('\n') + 1) : code;
+    return { code: `${MODULE_WRAPPER.start}${body}${MODULE_WRAPPER.end}` };
+  },
+};
+
 // The CLI is bundled CommonJS, no runtime dependencies: kubectl starts `callerid token` for every
-// command, so start-up time is the product. dist/callerid.cjs holds the entry point and everything
+// command, so start-up time is the product. dist/callerid.cjs is a small launcher that runs
+// dist/main.cjs from a V8 code cache (src/code-cache.ts); main.cjs holds the entry point and everything
 // `token` needs with static credentials; the other commands and the AWS SDK credential chain are
 // sibling files it requires only when used (V8 must at least pre-parse every byte of a file it loads,
 // and the SDK's chain alone is ~1 MB).
@@ -48,7 +60,7 @@ const lazyFiles: Plugin = {
 // false` then lets esbuild drop the modules a command never reaches, where a prebuilt single index
 // file would drag all of it in.
 export default defineConfig({
-  entry: { callerid: 'src/main.ts', ...LAZY },
+  entry: { callerid: 'src/launcher.ts', main: 'src/main.ts', ...LAZY },
   format: ['cjs'],
   target: 'node20',
   platform: 'node',
@@ -60,7 +72,11 @@ export default defineConfig({
   banner: { js: '#!/usr/bin/env node' },
   define: { __CALLERID_VERSION__: JSON.stringify(pkg.version) },
   esbuildPlugins: [lazyFiles],
+  plugins: [wrapMain],
   esbuildOptions(options) {
+    // `import()` of a sibling file becomes `require`: the launcher runs main.cjs as a vm.Script, where
+    // `import()` has no loader — and a lazy command then skips Node's ESM loader too.
+    options.supported = { ...options.supported, 'dynamic-import': false };
     options.alias = {
       '@callerid/core/internal': source('../core/src/internal.ts'),
       '@callerid/core': source('../core/src/index.ts'),

@@ -55,30 +55,46 @@ export const PARTITION_IDS = Object.keys(PARTITIONS) as readonly Partition[];
 /** The legacy global STS host; it signs with region us-east-1. */
 export const GLOBAL_STS_HOST = 'sts.amazonaws.com';
 
-const HOSTS: ReadonlyMap<string, StsHost> = buildHostTable();
 const REGION_PARTITION: ReadonlyMap<string, Partition> = new Map(
   PARTITION_IDS.flatMap((partition) => PARTITIONS[partition].regions.map((region) => [region, partition] as const)),
 );
+const GLOBAL_HOST: StsHost = Object.freeze({ host: GLOBAL_STS_HOST, partition: 'aws', region: 'us-east-1', fips: false, dualStack: false, global: true });
+
+// Built on the first lookup by host name (verification), not at load: minting needs only its own
+// host's entry, and the whole table is a measurable share of a CLI's start-up.
+let hostTable: ReadonlyMap<string, StsHost> | undefined;
+
+function hosts(): ReadonlyMap<string, StsHost> {
+  hostTable ??= buildHostTable();
+  return hostTable;
+}
 
 function buildHostTable(): Map<string, StsHost> {
   const table = new Map<string, StsHost>();
-  const add = (entry: Omit<StsHost, 'global'>, global = false) => table.set(entry.host, Object.freeze({ ...entry, global }));
   for (const partition of PARTITION_IDS) {
-    const { dnsSuffix, dualStackDnsSuffix, regions } = PARTITIONS[partition];
-    for (const region of regions) {
-      add({ host: `sts.${region}.${dnsSuffix}`, partition, region, fips: partition === 'aws-us-gov', dualStack: false });
-      add({ host: `sts-fips.${region}.${dnsSuffix}`, partition, region, fips: true, dualStack: false });
-      add({ host: `sts.${region}.${dualStackDnsSuffix}`, partition, region, fips: false, dualStack: true });
-      add({ host: `sts-fips.${region}.${dualStackDnsSuffix}`, partition, region, fips: true, dualStack: true });
+    for (const region of PARTITIONS[partition].regions) {
+      for (const entry of regionHosts(partition, region)) table.set(entry.host, entry);
     }
   }
-  add({ host: GLOBAL_STS_HOST, partition: 'aws', region: 'us-east-1', fips: false, dualStack: false }, true);
+  table.set(GLOBAL_STS_HOST, GLOBAL_HOST);
   return table;
+}
+
+/** The four STS hosts of one region: regular and FIPS, each on IPv4 and dual-stack names. */
+function regionHosts(partition: Partition, region: string): StsHost[] {
+  const { dnsSuffix, dualStackDnsSuffix } = PARTITIONS[partition];
+  const entry = (host: string, fips: boolean, dualStack: boolean): StsHost => Object.freeze({ host, partition, region, fips, dualStack, global: false });
+  return [
+    entry(`sts.${region}.${dnsSuffix}`, partition === 'aws-us-gov', false),
+    entry(`sts-fips.${region}.${dnsSuffix}`, true, false),
+    entry(`sts.${region}.${dualStackDnsSuffix}`, false, true),
+    entry(`sts-fips.${region}.${dualStackDnsSuffix}`, true, true),
+  ];
 }
 
 /** The STS endpoint for exactly this host name, or `undefined` when it is not one. */
 export function lookupStsHost(host: string): StsHost | undefined {
-  return HOSTS.get(host);
+  return hosts().get(host);
 }
 
 /** The partition a region belongs to, or `undefined` for a region callerid does not know. */
@@ -104,10 +120,12 @@ export interface StsEndpointChoice {
  * hosts are its FIPS hosts), or `undefined` for an unknown region or an impossible combination.
  */
 export function stsHostFor({ region, endpoint = 'regional', fips = false }: StsEndpointChoice): StsHost | undefined {
-  if (endpoint === 'global') return fips ? undefined : HOSTS.get(GLOBAL_STS_HOST);
+  if (endpoint === 'global') return fips ? undefined : GLOBAL_HOST;
   const partition = REGION_PARTITION.get(region);
   if (!partition) return undefined;
   const { dnsSuffix } = PARTITIONS[partition];
   const prefix = fips && partition !== 'aws-us-gov' ? 'sts-fips' : 'sts';
-  return HOSTS.get(`${prefix}.${region}.${dnsSuffix}`);
+  const host = `${prefix}.${region}.${dnsSuffix}`;
+  // The table's own entry once it exists; until then the same entry, built alone.
+  return hostTable?.get(host) ?? regionHosts(partition, region).find((entry) => entry.host === host);
 }
