@@ -7,7 +7,7 @@ import type { Identity, Partition } from './authz/identity.js';
 import { assertKnownOptions, optionKeys } from './options.js';
 import { parseToken } from './presigned/parse.js';
 import { createSharedFlight, type SharedFlight } from './cache/shared-flight.js';
-import { createStsAgent, DEFAULT_STS_TIMEOUT_MS, parseStsEndpoint, replayToSts, type StsReplayConfig } from './presigned/sts-client.js';
+import { createStsPool, DEFAULT_STS_TIMEOUT_MS, parseStsEndpoint, replayToSts, type StsReplayConfig } from './presigned/sts-client.js';
 import { identityFromStsResponse } from './presigned/sts-response.js';
 import { AUDIENCE_PATTERN, MAX_PRESIGNED_TOKEN_LENGTH, MAX_TOKEN_LENGTH, tokenKind, type TokenKind } from './token-format.js';
 import { createWebIdentityVerifier, type WebIdentityOptions } from './web-identity/verify.js';
@@ -124,12 +124,10 @@ export interface VerifierCore {
 export function createVerifierCore(options: VerifierOptions): VerifierCore {
   const settings = checkOptions(options);
   const { audience, allowedPartitions, clock, realm, negativeCacheTtlMs } = settings;
-  const ownAgent = options.dispatcher ? undefined : createStsAgent(settings.timeoutMs);
   const sts: StsReplayConfig = {
     audience,
     endpoint: options.stsEndpoint === undefined ? undefined : parseStsEndpoint(options.stsEndpoint),
-    dispatcher: options.dispatcher ?? ownAgent!,
-    timeoutMs: settings.timeoutMs,
+    pool: createStsPool(settings.timeoutMs, options.dispatcher),
     realm,
   };
   const ownCache = options.cache === undefined ? createMemoryCache() : undefined;
@@ -347,7 +345,7 @@ export function createVerifierCore(options: VerifierOptions): VerifierCore {
   async function close(): Promise<void> {
     inflight.clear();
     ownCache?.clear();
-    await Promise.all([ownAgent?.close(), webIdentity?.close()]);
+    await Promise.all([sts.pool.close(), webIdentity?.close()]);
   }
 
   return { verifier: { audience, verify, close }, admits, keyOf, resolve };

@@ -1,6 +1,9 @@
-import { Agent, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import { causeOf, channels, since, type StsEvent } from '../diagnostics.js';
 import { CallerIdError, type CallerIdErrorCode } from '../errors.js';
+import { readCapped } from '../outbound/capped-read.js';
+import { isHttpsOrLoopback } from '../outbound/https-or-loopback.js';
+import { OutboundPool } from '../outbound/pool.js';
 import type { ParsedToken } from './parse.js';
 
 /**
@@ -21,8 +24,8 @@ export interface StsReplayConfig {
   readonly audience: string;
   /** Dial here instead of the token's host (a VPC endpoint, sts-local). */
   readonly endpoint: URL | undefined;
-  readonly dispatcher: Dispatcher;
-  readonly timeoutMs: number;
+  /** The connections and timeouts of STS requests (see {@link createStsPool}). */
+  readonly pool: OutboundPool;
   readonly realm: string | undefined;
 }
 
@@ -52,15 +55,9 @@ const XML_ERROR_DOCUMENT = /^\s*(?:<\?xml[^>]{0,200}\?>\s*)?<ErrorResponse(?:\s[
 /** What STS said, beyond callerid's code, for the `callerid:sts` diagnostics event. */
 const answers = new WeakMap<CallerIdError, { status?: number; stsCode?: string | undefined; cause?: string }>();
 
-/** A keep-alive connection pool per STS origin, with every timeout and the size cap set. */
-export function createStsAgent(timeoutMs: number): Agent {
-  return new Agent({
-    connectTimeout: timeoutMs,
-    headersTimeout: timeoutMs,
-    bodyTimeout: timeoutMs,
-    keepAliveTimeout: 30_000,
-    maxResponseSize: MAX_STS_RESPONSE_BYTES,
-  });
+/** STS's outbound pool: `dispatcher` when given, else a keep-alive agent of its own with every timeout and the size cap set. */
+export function createStsPool(timeoutMs: number, dispatcher?: Dispatcher): OutboundPool {
+  return new OutboundPool({ timeoutMs, maxResponseBytes: MAX_STS_RESPONSE_BYTES, keepAliveTimeoutMs: 30_000 }, dispatcher);
 }
 
 /** Checks a configured STS endpoint: https, or http to a loopback address; origin only. */
@@ -71,18 +68,13 @@ export function parseStsEndpoint(value: string | URL): URL {
   } catch {
     throw new TypeError('stsEndpoint must be an absolute URL.');
   }
-  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopback(url.hostname))) {
+  if (!isHttpsOrLoopback(url)) {
     throw new TypeError('stsEndpoint must use https (plain http only for loopback addresses).');
   }
   if (url.username || url.password || url.search || url.hash || url.pathname !== '/') {
     throw new TypeError('stsEndpoint must be an origin only (no path, query, fragment or credentials).');
   }
   return url;
-}
-
-/** Whether a URL hostname is a loopback address (where plain http is allowed, for tests and sts-local). */
-export function isLoopback(hostname: string): boolean {
-  return hostname === 'localhost' || hostname === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname);
 }
 
 /**
@@ -123,17 +115,17 @@ function publishSts(event: StsEvent): void {
 
 async function roundTrip(token: ParsedToken, config: StsReplayConfig): Promise<string> {
   const url = token.url;
-  const signal = AbortSignal.timeout(config.timeoutMs);
+  const { pool } = config;
   let response: Dispatcher.ResponseData;
   try {
-    response = await config.dispatcher.request({
+    // The deadline starts once the pool is ready: loading undici on the first request is no part of it.
+    const dispatcher = await pool.dispatcher();
+    response = await dispatcher.request({
       origin: config.endpoint?.origin ?? `https://${token.stsHost}`,
       path: url.slice(url.indexOf('/', 8)), // `/?Action=…`, byte for byte as signed
       method: 'GET',
       headers: { host: token.stsHost, 'x-k8s-aws-id': config.audience, accept: 'application/json' },
-      signal,
-      headersTimeout: config.timeoutMs,
-      bodyTimeout: config.timeoutMs,
+      ...pool.timeouts(),
     });
   } catch (err) {
     throw transportFailure(err, config.realm);
@@ -142,7 +134,7 @@ async function roundTrip(token: ParsedToken, config: StsReplayConfig): Promise<s
   const { statusCode } = response;
   let body: string;
   try {
-    body = await readCapped(response.body, response.headers['content-length']);
+    body = await readCapped(response, MAX_STS_RESPONSE_BYTES, () => new ResponseTooLargeError('STS response larger than the cap.'));
   } catch (err) {
     throw transportFailure(err, config.realm);
   }
@@ -152,24 +144,6 @@ async function roundTrip(token: ParsedToken, config: StsReplayConfig): Promise<s
 
 class ResponseTooLargeError extends Error {
   override readonly name = 'ResponseTooLargeError';
-}
-
-async function readCapped(body: Dispatcher.ResponseData['body'], contentLength: string | string[] | undefined): Promise<string> {
-  if (typeof contentLength === 'string' && Number(contentLength) > MAX_STS_RESPONSE_BYTES) {
-    body.destroy();
-    throw new ResponseTooLargeError('STS response larger than the cap.');
-  }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > MAX_STS_RESPONSE_BYTES) {
-      body.destroy();
-      throw new ResponseTooLargeError('STS response larger than the cap.');
-    }
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks, size).toString('utf8');
 }
 
 function statusFailure(status: number, body: string, realm: string | undefined): CallerIdError {

@@ -4,9 +4,11 @@
  * sts-local), exactly the expected URL, no redirects, header/body timeouts and a body size cap.
  */
 import type { FetchImplementation } from 'jose';
-import { request, type Dispatcher } from 'undici';
+import type { Dispatcher } from 'undici';
 import { causeOf, channels, since } from '../diagnostics.js';
-import { isLoopback } from '../presigned/sts-client.js';
+import { readCapped } from '../outbound/capped-read.js';
+import { isAllowedFetchUrl } from '../outbound/https-or-loopback.js';
+import { OutboundPool } from '../outbound/pool.js';
 
 /** Default cap on a JWKS response body. AWS's JWKS is under 2 KiB. */
 export const DEFAULT_MAX_JWKS_BYTES = 64 * 1024;
@@ -22,16 +24,20 @@ export class JwksFetchError extends Error {
 export interface JwksFetchOptions {
   /** The JWKS URL; any other URL is refused. */
   url: string;
-  timeoutMs: number;
-  maxBytes: number;
-  dispatcher?: Dispatcher;
+  /** The connections, timeouts and body cap of JWKS fetches (see {@link createJwksPool}). */
+  pool: OutboundPool;
 }
 
-/** Whether `url` may be dialled: https anywhere, plain http only to a loopback IP literal. */
-export function isAllowedFetchUrl(url: URL): boolean {
-  if (url.username || url.password) return false;
-  if (url.protocol === 'https:') return true;
-  return url.protocol === 'http:' && isLoopback(url.hostname);
+/** Default bound on one JWKS fetch (connect, headers and body). */
+export const DEFAULT_JWKS_TIMEOUT_MS = 5_000;
+
+/**
+ * The JWKS fetches' outbound pool: `dispatcher` when given, else an agent of its own with the
+ * timeouts and the size cap set. The cap applies to every dispatcher: the reader enforces it too.
+ */
+export function createJwksPool(options: { timeoutMs?: number | undefined; maxBytes?: number | undefined } = {}, dispatcher?: Dispatcher): OutboundPool {
+  const limits = { timeoutMs: options.timeoutMs ?? DEFAULT_JWKS_TIMEOUT_MS, maxResponseBytes: options.maxBytes ?? DEFAULT_MAX_JWKS_BYTES };
+  return new OutboundPool(limits, dispatcher);
 }
 
 /** Builds the `customFetch` for one issuer's JWKS URL. */
@@ -41,20 +47,21 @@ export function createJwksFetch(options: JwksFetchOptions): FetchImplementation 
   const href = expected.href;
   return async (url, init) => {
     if (url !== href) throw new JwksFetchError('Refusing to fetch an unexpected JWKS URL');
-    // undici's request() never follows redirects: a 3xx is just a non-200 answer below.
-    const response = await request(href, {
+    const { pool } = options;
+    const dispatcher = await pool.dispatcher();
+    // A dispatcher's request() never follows redirects: a 3xx is just a non-200 answer below.
+    const response = await dispatcher.request({
+      origin: expected.origin,
+      path: `${expected.pathname}${expected.search}`,
       method: 'GET',
       headers: { accept: 'application/json, application/jwk-set+json', 'user-agent': 'callerid' },
-      signal: init.signal ?? undefined,
-      headersTimeout: options.timeoutMs,
-      bodyTimeout: options.timeoutMs,
-      ...(options.dispatcher ? { dispatcher: options.dispatcher } : {}),
+      ...pool.timeouts(init.signal),
     });
     if (response.statusCode !== 200) {
       await discard(response.body);
       throw new JwksFetchError(`The JWKS endpoint answered HTTP ${response.statusCode}`);
     }
-    const text = await readCapped(response.body, options.maxBytes, response.headers['content-length']);
+    const text = await readCapped(response, pool.limits.maxResponseBytes, () => new JwksFetchError('The JWKS response is too large'));
     checkKeyCount(text);
     return new Response(text, { status: 200, headers: { 'content-type': 'application/json' } });
   };
@@ -79,22 +86,6 @@ export function withJwksEvents(issuer: string, fetch: FetchImplementation): Fetc
 // Our own fetch errors carry fixed texts (never the body); anything else only its class and code.
 function jwksCause(err: unknown): string {
   return err instanceof JwksFetchError ? err.message : causeOf(err);
-}
-
-async function readCapped(body: Dispatcher.ResponseData['body'], maxBytes: number, contentLength: string | string[] | undefined): Promise<string> {
-  if (typeof contentLength === 'string' && Number(contentLength) > maxBytes) {
-    await discard(body);
-    throw new JwksFetchError('The JWKS response is too large');
-  }
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of body as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    // Leaving the loop by throwing destroys the stream (and with it the connection).
-    if (size > maxBytes) throw new JwksFetchError('The JWKS response is too large');
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks).toString('utf8');
 }
 
 // Drops an unwanted body without reading more than a little of it.

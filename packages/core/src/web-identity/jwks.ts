@@ -8,9 +8,9 @@
  * about token validity, which follows the verifier's injectable clock.
  */
 import { createLocalJWKSet, createRemoteJWKSet, customFetch, jwksCache, type FlattenedJWSInput, type JSONWebKeySet, type JWSHeaderParameters, type JWTVerifyGetKey } from 'jose';
-import type { Dispatcher } from 'undici';
 import { CallerIdError } from '../errors.js';
-import { createJwksFetch, DEFAULT_MAX_JWKS_BYTES, withJwksEvents } from './jwks-fetch.js';
+import type { OutboundPool } from '../outbound/pool.js';
+import { createJwksFetch, withJwksEvents } from './jwks-fetch.js';
 
 /** How the JWKS of each trusted issuer is fetched and cached. */
 export interface JwksOptions {
@@ -45,17 +45,17 @@ export class IssuerKeys {
   #failedAt = Number.NEGATIVE_INFINITY;
   #local: { uat: number; set: LocalSet } | undefined;
 
-  constructor(issuer: string, options: JwksOptions = {}, dispatcher?: Dispatcher) {
+  /** `pool`: the connections and timeouts of the fetches (see `createJwksPool`). */
+  constructor(issuer: string, options: JwksOptions, pool: OutboundPool) {
     const url = jwksUrlFor(issuer);
     this.#cooldownMs = options.cooldownMs ?? 30_000;
     this.#cacheMaxAgeMs = options.cacheMaxAgeMs ?? 600_000;
     this.#staleIfErrorMs = options.staleIfErrorMs ?? 3_600_000;
-    const timeoutMs = options.timeoutMs ?? 5_000;
     this.#remote = createRemoteJWKSet(new URL(url), {
-      timeoutDuration: timeoutMs,
+      timeoutDuration: pool.limits.timeoutMs,
       cooldownDuration: this.#cooldownMs,
       cacheMaxAge: this.#cacheMaxAgeMs,
-      [customFetch]: withJwksEvents(issuer, createJwksFetch({ url, timeoutMs, maxBytes: options.maxBytes ?? DEFAULT_MAX_JWKS_BYTES, dispatcher })),
+      [customFetch]: withJwksEvents(issuer, createJwksFetch({ url, pool })),
       [jwksCache]: this.#cache as Record<string, never>,
     });
   }
