@@ -17,7 +17,8 @@ export async function readCapped(response: CappedResponse, maxBytes: number, too
   const { body } = response;
   const announced = response.headers['content-length'];
   if (typeof announced === 'string' && Number(announced) > maxBytes) {
-    body.destroy();
+    // Nobody reads this body: its abort error must not surface as an unhandled 'error' event.
+    body.on('error', ignore).destroy();
     throw tooLarge();
   }
   const chunks: Buffer[] = [];
@@ -32,3 +33,5 @@ export async function readCapped(response: CappedResponse, maxBytes: number, too
   }
   return Buffer.concat(chunks, size).toString('utf8');
 }
+
+function ignore(): void {}
