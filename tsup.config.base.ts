@@ -3,6 +3,9 @@ import { defineConfig, type Options } from 'tsup';
 /**
  * The one build every @callerid package uses: dual ESM + CJS with declarations for both,
  * targeting the oldest Node we support. Packages pass only their entry points.
+ *
+ * No source maps: the output is unminified and reads like the source, stack traces point at it
+ * plainly, and maps (with the sources inside) would more than double what every user installs.
  */
 export function libraryConfig(entry: Record<string, string>, extra: Options = {}) {
   return defineConfig({
@@ -11,7 +14,7 @@ export function libraryConfig(entry: Record<string, string>, extra: Options = {}
     dts: true,
     target: 'node20',
     platform: 'node',
-    sourcemap: true,
+    sourcemap: false,
     clean: true,
     splitting: false,
     treeshake: true,

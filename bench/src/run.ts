@@ -30,6 +30,7 @@ const GROUPS: readonly GroupEntry[] = [
   { name: 'shared-cache', description: 'Redis shared cache: local miss + Redis hit vs bare GET; STS calls for N instances × one token', load: async () => (await import('./shared-cache.js')).sharedCache },
   { name: 'serve', description: 'callerid serve /auth ÷ Fastify empty 200; nginx auth_request → callerid ÷ → nginx return 200', load: async () => (await import('./serve.js')).serve },
   { name: 'sts-local', description: 'sts-local presigned GetCallerIdentity requests/s with keep-alive (autocannon)', load: async () => (await import('./sts-local.js')).stsLocal },
+  { name: 'footprint', description: 'cold import of express + @callerid/express ÷ express alone (CJS, ESM); npm install size added, @aws-sdk packages', load: async () => (await import('./footprint.js')).footprint },
 ];
 const DEFAULT_OUT = fileURLToPath(new URL('../results/latest.json', import.meta.url));
 

@@ -73,7 +73,7 @@ const OPS = { '>=': '≥', '<=': '≤', '==': '=' } as const;
 
 /** A figure in its unit, rounded for reading. */
 export function formatValue(value: number, unit: string): string {
-  const digits = unit === 'µs' ? 2 : unit === 'ms' ? (value < 10 ? 2 : 1) : 0;
+  const digits = unit === 'µs' || unit === 'MB' ? 2 : unit === 'ms' ? (value < 10 ? 2 : 1) : 0;
   const text = value.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
   return `${text} ${unit}`;
 }
