@@ -3,8 +3,10 @@ export type { BearerError, CallerIdErrorCode, CallerIdErrorOptions } from './err
 export type { Identity, Partition, PrincipalType, TokenType, WebIdentityClaims } from './authz/identity.js';
 export { lookupStsHost, stsHostFor, partitionOfRegion, GLOBAL_STS_HOST, PARTITION_IDS } from './presigned/hosts.js';
 export type { StsHost, StsEndpointChoice } from './presigned/hosts.js';
-export { compileAllow, createGuard } from './authz/policy.js';
-export type { AllowOption, AllowPredicate, AllowRules, Authorizer, Guard, GuardOptions } from './authz/policy.js';
+export { compileAllow } from './authz/policy.js';
+export type { AllowOption, AllowPredicate, AllowRules, Authorizer } from './authz/policy.js';
+export { createGuard } from './http/guard.js';
+export type { Guard, GuardOptions } from './http/guard.js';
 export { compileMapping } from './authz/mapping.js';
 export type { Mapper, MappingEntry } from './authz/mapping.js';
 export { kubernetesUserInfo, AIA_PRINCIPAL_ID_EXTRA } from './authz/kubernetes-user.js';
