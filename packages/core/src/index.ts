@@ -28,7 +28,7 @@ export { parseArn, tryParseArn, canonicalizeArn } from './authz/arn.js';
 export type { ParsedArn } from './authz/arn.js';
 export { MAX_STS_RESPONSE_BYTES, DEFAULT_STS_TIMEOUT_MS } from './presigned/sts-client.js';
 export { AUTHENTICATOR_OPTION_KEYS, createAuthenticator } from './http/authenticate.js';
-export type { Authenticator, AuthenticatorOptions, CheckCallback, GetToken, RejectedEvent, VerifiedEvent } from './http/authenticate.js';
+export type { Authenticator, AuthenticatorOptions, GetToken, RejectedEvent, VerifiedEvent } from './http/authenticate.js';
 export { createWebIdentityVerifier, parseWebIdentityToken, AWS_NAMESPACE_CLAIM, MAX_WEB_IDENTITY_LIFETIME_SECONDS } from './web-identity/index.js';
 export type {
   JwksOptions,
