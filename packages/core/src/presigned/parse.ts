@@ -61,35 +61,30 @@ export interface ParsedToken {
  * fields only: `JSON.stringify`, `console.log` and `util.inspect(parsed, { showHidden: true })` never
  * show it.
  */
+// The public fields are declared once, by `ParsedToken`; the class adds only the private URL behind
+// its getter. (The merge is safe: the constructor assigns every field of the interface.)
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type
+interface PresignedToken extends Omit<ParsedToken, 'url'> {}
+
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 class PresignedToken implements ParsedToken {
   readonly #url: string;
-  readonly stsHost: string;
-  readonly partition: Partition;
-  readonly region: string;
-  readonly fips: boolean;
-  readonly dualStack: boolean;
-  readonly global: boolean;
-  readonly accessKeyId: string;
-  readonly hasSessionToken: boolean;
-  readonly signedHeaders: readonly string[];
-  readonly signedAt: Date;
-  readonly expiresAt: Date;
-  readonly expiresInSeconds: number;
 
   constructor(url: string, sts: StsHost, accessKeyId: string, hasSessionToken: boolean, signedAtMs: number, expiresInSeconds: number) {
     this.#url = url;
-    this.stsHost = sts.host;
-    this.partition = sts.partition;
-    this.region = sts.region;
-    this.fips = sts.fips;
-    this.dualStack = sts.dualStack;
-    this.global = sts.global;
-    this.accessKeyId = accessKeyId;
-    this.hasSessionToken = hasSessionToken;
-    this.signedHeaders = SIGNED_HEADERS_LIST;
-    this.signedAt = new Date(signedAtMs);
-    this.expiresAt = new Date(signedAtMs + PRESIGNED_URL_LIFETIME_MS);
-    this.expiresInSeconds = expiresInSeconds;
+    const fields = this as Writable<Omit<ParsedToken, 'url'>>;
+    fields.stsHost = sts.host;
+    fields.partition = sts.partition;
+    fields.region = sts.region;
+    fields.fips = sts.fips;
+    fields.dualStack = sts.dualStack;
+    fields.global = sts.global;
+    fields.accessKeyId = accessKeyId;
+    fields.hasSessionToken = hasSessionToken;
+    fields.signedHeaders = SIGNED_HEADERS_LIST;
+    fields.signedAt = new Date(signedAtMs);
+    fields.expiresAt = new Date(signedAtMs + PRESIGNED_URL_LIFETIME_MS);
+    fields.expiresInSeconds = expiresInSeconds;
   }
 
   get url(): string {
@@ -102,6 +97,8 @@ class PresignedToken implements ParsedToken {
     return `PresignedToken ${inspect({ ...this }, options)}`;
   }
 }
+
+type Writable<T> = { -readonly [K in keyof T]: T[K] };
 
 const DEFAULT_PARTITIONS: readonly Partition[] = ['aws'];
 
