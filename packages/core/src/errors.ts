@@ -1,7 +1,10 @@
 /**
  * One error class for every way callerid can refuse or fail, in the style of panva/jose and
  * auth0/node-oauth2-jwt-bearer: a stable machine-readable `code`, the HTTP `status` an adapter should
- * answer with, and an RFC 6750 `WWW-Authenticate` challenge in `headers`.
+ * answer with, and the facts an RFC 6750 `WWW-Authenticate` challenge (or a `Retry-After`) is rendered
+ * from. Whoever throws an error states facts only; the realm is the business of the boundary that
+ * hands the error to HTTP (the verifier or authenticator that owns a `realm` option, through
+ * {@link inRealm}), so the parsers, the STS client and the policy never hear of it.
  *
  * Messages and descriptions come from the fixed table below: they say what was wrong, never what was
  * sent. Nothing here ever embeds a token, a signature, a session token or a secret.
@@ -111,8 +114,6 @@ export type CallerIdErrorCode = keyof typeof ERROR_CODES;
 export interface CallerIdErrorOptions {
   /** The underlying error (an AWS SDK error, a socket error, …). Never a token. */
   cause?: unknown;
-  /** The `realm` of the `WWW-Authenticate` challenge. Default `"callerid"`. */
-  realm?: string;
   /** Seconds for `Retry-After` on 503 answers. Default 1. */
   retryAfterSeconds?: number;
   /** A more specific fixed message; defaults to the code's description. Must never hold request data. */
@@ -120,6 +121,9 @@ export interface CallerIdErrorOptions {
 }
 
 const DEFAULT_REALM = 'callerid';
+
+// The one way to set an error's realm from outside the class (see `inRealm`); bound in the static block.
+let setRealm: (error: CallerIdError, realm: string) => void;
 
 /**
  * The error every callerid API throws. Express's final handler, Fastify's error handler and Koa's
@@ -142,10 +146,18 @@ export class CallerIdError extends Error {
   readonly statusCode: number;
   /** The RFC 6750 error, or `null` for a missing token and for server-side failures. */
   readonly bearerError: BearerError;
-  /** Response headers: `WWW-Authenticate` on 400/401/403, `Retry-After` on 503. */
-  readonly headers: Readonly<Record<string, string>>;
+  /** Seconds a client should wait before trying again, on 503 answers; `undefined` otherwise. */
+  readonly retryAfterSeconds: number | undefined;
   /** Whether the message is safe to show to the client (it always is: messages are fixed text). */
   readonly expose: boolean;
+  // The realm of the challenge: set by the verifier or authenticator that hands the error to HTTP.
+  #realm = DEFAULT_REALM;
+
+  static {
+    setRealm = (error, realm) => {
+      error.#realm = realm;
+    };
+  }
 
   constructor(code: CallerIdErrorCode, options: CallerIdErrorOptions = {}) {
     const spec: CodeSpec = ERROR_CODES[code];
@@ -154,8 +166,19 @@ export class CallerIdError extends Error {
     this.status = spec.status;
     this.statusCode = spec.status;
     this.bearerError = spec.bearer;
+    this.retryAfterSeconds = spec.status === 503 ? (options.retryAfterSeconds ?? 1) : undefined;
     this.expose = spec.status < 500 || spec.status === 503;
-    this.headers = buildHeaders(spec, options);
+  }
+
+  /**
+   * Response headers, rendered from the facts above: an RFC 6750 `WWW-Authenticate` challenge on
+   * 400/401/403 (in the realm of the verifier or authenticator that refused, default `"callerid"`),
+   * `Retry-After` on 503, none on 500.
+   */
+  get headers(): Readonly<Record<string, string>> {
+    if (this.retryAfterSeconds !== undefined) return { 'Retry-After': String(this.retryAfterSeconds) };
+    if (this.status === 500) return {};
+    return { 'WWW-Authenticate': bearerChallenge(this.#realm, this.bearerError, this.message) };
   }
 
   /** Whether trying again later may succeed (STS or JWKS unavailable, throttled, timed out). */
@@ -173,10 +196,15 @@ export class CallerIdError extends Error {
   }
 }
 
-function buildHeaders(spec: CodeSpec, options: CallerIdErrorOptions): Record<string, string> {
-  if (spec.status === 503) return { 'Retry-After': String(options.retryAfterSeconds ?? 1) };
-  if (spec.status === 500) return {};
-  return { 'WWW-Authenticate': bearerChallenge(options.realm ?? DEFAULT_REALM, spec.bearer, options.message ?? spec.description) };
+/**
+ * Internal (not exported by the package): puts `error` in `realm`, the realm its challenge will name,
+ * and returns it. Called by the boundaries that own a `realm` option — `createVerifier`'s `verify`,
+ * the authenticator, guards, `createWebIdentityVerifier` — when they hand an error on. `undefined`
+ * leaves the error as it is; so does anything that is not a CallerIdError of this module copy.
+ */
+export function inRealm<E>(error: E, realm: string | undefined): E {
+  if (realm !== undefined && error instanceof CallerIdError) setRealm(error, realm);
+  return error;
 }
 
 /**

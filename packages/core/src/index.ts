@@ -3,8 +3,10 @@ export type { BearerError, CallerIdErrorCode, CallerIdErrorOptions } from './err
 export type { Identity, Partition, PrincipalType, TokenType, WebIdentityClaims } from './authz/identity.js';
 export { lookupStsHost, stsHostFor, partitionOfRegion, GLOBAL_STS_HOST, PARTITION_IDS } from './presigned/hosts.js';
 export type { StsHost, StsEndpointChoice } from './presigned/hosts.js';
-export { compileAllow, createGuard } from './authz/policy.js';
-export type { AllowOption, AllowPredicate, AllowRules, Authorizer, Guard, GuardOptions } from './authz/policy.js';
+export { compileAllow } from './authz/policy.js';
+export type { AllowOption, AllowPredicate, AllowRules, Authorizer } from './authz/policy.js';
+export { createGuard } from './http/guard.js';
+export type { Guard, GuardOptions } from './http/guard.js';
 export { compileMapping } from './authz/mapping.js';
 export type { Mapper, MappingEntry } from './authz/mapping.js';
 export { kubernetesUserInfo, AIA_PRINCIPAL_ID_EXTRA } from './authz/kubernetes-user.js';
@@ -26,7 +28,7 @@ export { parseArn, tryParseArn, canonicalizeArn } from './authz/arn.js';
 export type { ParsedArn } from './authz/arn.js';
 export { MAX_STS_RESPONSE_BYTES, DEFAULT_STS_TIMEOUT_MS } from './presigned/sts-client.js';
 export { AUTHENTICATOR_OPTION_KEYS, createAuthenticator } from './http/authenticate.js';
-export type { Authenticator, AuthenticatorOptions, CheckCallback, GetToken, RejectedEvent, VerifiedEvent } from './http/authenticate.js';
+export type { Authenticator, AuthenticatorOptions, GetToken, RejectedEvent, VerifiedEvent } from './http/authenticate.js';
 export { createWebIdentityVerifier, parseWebIdentityToken, AWS_NAMESPACE_CLAIM, MAX_WEB_IDENTITY_LIFETIME_SECONDS } from './web-identity/index.js';
 export type {
   JwksOptions,

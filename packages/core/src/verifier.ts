@@ -1,16 +1,22 @@
+/**
+ * The verifier: tells the token kind, consults the cache of verdicts, and sends a miss to the checker
+ * of its kind (`presigned/` or `web-identity/`). Its `realm` is applied here, at its boundary: the
+ * checkers below throw errors that carry facts only.
+ */
+
 import type { Dispatcher } from 'undici';
-import { cacheKeyFunction, createMemoryCache, type CacheEntry, type CacheStore } from './cache/cache.js';
-import { causeOf, channels, since, type VerifyEvent } from './diagnostics.js';
+import { cacheKeyFunction, createMemoryCache, type CacheStore, type MemoryCache } from './cache/cache.js';
+import { VerdictCache, type Probe } from './cache/verdicts.js';
+import { channels, since, type VerifyEvent } from './diagnostics.js';
 import { CallerIdError, type CallerIdErrorCode } from './errors.js';
 import { isPartition } from './presigned/hosts.js';
 import type { Identity, Partition } from './authz/identity.js';
 import { assertKnownOptions, optionKeys } from './options.js';
 import { parseToken } from './presigned/parse.js';
-import { createSharedFlight, type SharedFlight } from './cache/shared-flight.js';
 import { createStsPool, DEFAULT_STS_TIMEOUT_MS, parseStsEndpoint, replayToSts, type StsReplayConfig } from './presigned/sts-client.js';
 import { identityFromStsResponse } from './presigned/sts-response.js';
-import { AUDIENCE_PATTERN, MAX_PRESIGNED_TOKEN_LENGTH, MAX_TOKEN_LENGTH, tokenKind, type TokenKind } from './token-format.js';
-import { createWebIdentityVerifier, type WebIdentityOptions } from './web-identity/verify.js';
+import { AUDIENCE_PATTERN, MAX_PRESIGNED_TOKEN_LENGTH, MAX_TOKEN_LENGTH, tokenKind } from './token-format.js';
+import { createWebIdentityVerifier, type WebIdentityOptions, type WebIdentityVerifier } from './web-identity/verify.js';
 
 /** Options for {@link createVerifier}. */
 export interface VerifierOptions {
@@ -72,17 +78,9 @@ export interface Verifier {
   close(): Promise<void>;
 }
 
-/** Verifies one kind of token, uncached. The identity's `expiresAt` bounds how long it is cached. */
-type TokenPath = (token: string) => Promise<Identity>;
-
 const DEFAULT_NEGATIVE_TTL_MS = 5_000;
 // Clock skew between instances that one-time tokens tolerate (clocks are expected to be NTP-synchronised).
 const REPLAY_MARK_MARGIN_MS = 5 * 60_000;
-// Verdicts about the token itself that are worth remembering briefly; never "STS unavailable".
-// A JWT whose signature does not verify never will, and an ES384 check costs about 1 ms of CPU.
-const NEGATIVE_CACHE_CODES: ReadonlySet<CallerIdErrorCode> = new Set([
-  'sts_signature_mismatch', 'sts_unknown_key', 'sts_expired', 'sts_rejected', 'jwt_signature',
-]);
 
 /**
  * Creates a verifier for EKS-style presigned tokens (`k8s-aws-v1.…`). `verify(token)` validates the
@@ -102,253 +100,194 @@ const NEGATIVE_CACHE_CODES: ReadonlySet<CallerIdErrorCode> = new Set([
  * ```
  */
 export function createVerifier(options: VerifierOptions): Verifier {
-  return createVerifierCore(options).verifier;
+  return new TokenVerifier(options);
 }
 
 /**
- * A verifier and the two steps of its `verify`, for `createAuthenticator` (internal): computing a
- * token's cache key, and answering for a token under a key — synchronously on a cache hit, so an
- * authenticated request with a cached token costs no promise of ours but the one it returns.
+ * The verifier behind {@link createVerifier} and `createAuthenticator`. Besides `verify`, it offers the
+ * authenticator the two steps of `verify` (internal; not part of the {@link Verifier} type): computing
+ * a token's cache key (`keyOf`), and the verdict for a token under a key (`resolve`) — synchronous on a
+ * cache hit, so a request with a cached token costs no promise.
  */
-export interface VerifierCore {
-  readonly verifier: Verifier;
-  /** Whether the verifier would even look at `token`; when not, `verifier.verify` refuses it. */
-  admits: (token: string) => boolean;
-  /** The cache key of an admitted token (the token itself without a cache: it only coalesces flights). */
-  keyOf: (token: string) => string;
-  /** The verdict for an admitted token whose key is `key`: the identity (a copy) on a synchronous cache hit, else a promise. */
-  resolve: (token: string, key: string) => Identity | Promise<Identity>;
-}
+export class TokenVerifier implements Verifier {
+  readonly audience: string;
+  readonly #clock: () => number;
+  readonly #verdicts: VerdictCache;
+  readonly #checkers: TokenCheckers;
+  /** The cache key of an admitted token (the token itself without a cache: it then only coalesces flights). */
+  readonly keyOf: (token: string) => string;
+  readonly #replay: { store: CacheStore; key: (token: string) => string } | undefined;
+  readonly #ownCache: MemoryCache | undefined;
 
-/** See {@link VerifierCore}. */
-export function createVerifierCore(options: VerifierOptions): VerifierCore {
-  const settings = checkOptions(options);
-  const { audience, allowedPartitions, clock, realm, negativeCacheTtlMs } = settings;
-  const sts: StsReplayConfig = {
-    audience,
-    endpoint: options.stsEndpoint === undefined ? undefined : parseStsEndpoint(options.stsEndpoint),
-    pool: createStsPool(settings.timeoutMs, options.dispatcher),
-    realm,
-  };
-  const ownCache = options.cache === undefined ? createMemoryCache() : undefined;
-  const cache = options.cache === false ? undefined : (options.cache ?? ownCache);
-  const { sharedCache, replay } = settings;
-  const webIdentity = options.webIdentity && createWebIdentityVerifier(options.webIdentity, { clock, dispatcher: options.dispatcher, realm });
-  // The JWT settings are part of the key, so a shared store never serves a JWT verdict across configurations.
-  // So is where STS is dialled: a verdict of sts-local must never be served to a verifier that asks AWS.
-  const keySettings = [...allowedPartitions, sts.endpoint?.origin ?? 'sts'];
-  const hashKey = cacheKeyFunction(audience, webIdentity ? [...keySettings, webIdentity.fingerprint] : keySettings);
-  // A used token is marked under a key of its own: once per audience, whatever else the settings are.
-  const replayKey = cacheKeyFunction(audience, ['used']);
-  const replayStore = replay === 'once' ? (sharedCache ?? cache) : undefined;
-  const inflight = new Map<string, Promise<Identity>>();
-  const errorOptions = realm === undefined ? {} : { realm };
-  const fail = (code: CallerIdErrorCode) => Promise.reject(new CallerIdError(code, errorOptions));
-
-  const paths: Record<TokenKind, TokenPath | undefined> = {
-    presigned: async (token) => {
-      const parsed = parseToken(token, { now: clock(), allowedPartitions, ...errorOptions });
-      const body = await replayToSts(parsed, sts);
-      return identityFromStsResponse(body, parsed, realm);
-    },
-    jwt: webIdentity && ((token) => webIdentity.verify(token)),
-  };
-
-  /** The only dispatch on the token format. */
-  function verifyUncached(token: string): Promise<Identity> {
-    const kind = tokenKind(token);
-    const path = kind && paths[kind];
-    if (path) return path(token);
-    if (kind === 'jwt') return fail('web_identity_disabled');
-    // What parseToken says of it too: the size is checked before the format.
-    return fail(token.length > MAX_PRESIGNED_TOKEN_LENGTH ? 'token_too_large' : 'token_format');
+  constructor(options: VerifierOptions) {
+    const settings = checkOptions(options);
+    const { audience, clock, sharedCache } = settings;
+    this.audience = audience;
+    this.#clock = clock;
+    this.#ownCache = options.cache === undefined ? createMemoryCache() : undefined;
+    const cache = options.cache === false ? undefined : (options.cache ?? this.#ownCache);
+    this.#checkers = new TokenCheckers(options, settings);
+    const verify = (token: string) => this.#checkers.verify(token);
+    this.#verdicts = new VerdictCache({ clock, cache, sharedCache, negativeCacheTtlMs: settings.negativeCacheTtlMs, waitMs: settings.timeoutMs, verify, realm: settings.realm });
+    // Without a cache the key only coalesces concurrent calls in this process, for as long as they are
+    // in flight: the token itself will do, and saves the SHA-256.
+    this.keyOf = cache || sharedCache ? cacheKeyFunction(audience, this.#checkers.keySettings) : (token) => token;
+    const replayStore = settings.replay === 'once' ? (sharedCache ?? cache) : undefined;
+    // A used token is marked under a key of its own: once per audience, whatever else the settings are.
+    this.#replay = replayStore && { store: replayStore, key: cacheKeyFunction(audience, ['used']) };
   }
 
-  /**
-   * A cached verdict as the caller's answer (each caller gets its own copy of the identity: adapters
-   * may decorate it), or `undefined` when there is none (or it has lapsed).
-   */
-  function answer(entry: CacheEntry | undefined): Identity | Promise<Identity> | undefined {
-    if (!entry || !(clock() < entry.expiresAt)) return undefined;
-    if (entry.identity) return { ...entry.identity };
-    if (entry.error) return fail(entry.error);
-    return undefined;
-  }
-
-  // `answer` for an entry just read from a shared store: its identity is nobody else's, so no copy.
-  function answerStored(entry: CacheEntry | undefined): Identity | Promise<Identity> | undefined {
-    if (!entry || !(clock() < entry.expiresAt)) return undefined;
-    return entry.identity ?? (entry.error ? fail(entry.error) : undefined);
-  }
-
-  // The entry that records a verdict: the identity until it expires, or a rejection worth remembering.
-  function entryOf(verdict: { identity: Identity } | { error: unknown }): CacheEntry | undefined {
-    if ('identity' in verdict) return { expiresAt: Date.parse(verdict.identity.expiresAt), identity: verdict.identity };
-    const { error } = verdict;
-    if (error instanceof CallerIdError && NEGATIVE_CACHE_CODES.has(error.code)) return { expiresAt: clock() + negativeCacheTtlMs, error: error.code };
-    return undefined;
-  }
-
-  const sharedFlight: SharedFlight | undefined =
-    sharedCache &&
-    createSharedFlight({ store: sharedCache, waitMs: settings.timeoutMs, answer: answerStored, verify: verifyUncached, entryOf, ttlOf: (entry) => entry.expiresAt - clock() });
-
-  function remember(key: string, entry: CacheEntry): void {
-    if (!cache) return;
-    const ttl = entry.expiresAt - clock();
-    if (ttl <= 0) return;
-    try {
-      const done = cache.set(key, entry, ttl);
-      if (done instanceof Promise) done.catch(storeFailed('set'));
-    } catch (err) {
-      // A failing store only costs us the cache.
-      storeFailed('set')(err);
-    }
-  }
-
-  function miss(token: string, key: string): Promise<Identity> {
-    let pending = inflight.get(key);
-    if (!pending) {
-      // The flight ends in the same reaction that settles it (no extra finally/catch promises: this is
-      // the path of every new token, and each promise costs on a JWT verification of ~50 µs).
-      pending = (sharedFlight ? sharedFlight(token, key) : verifyUncached(token)).then(
-        (identity) => {
-          inflight.delete(key);
-          if (cache) remember(key, { expiresAt: Date.parse(identity.expiresAt), identity: Object.freeze(identity) });
-          return identity;
-        },
-        (err: unknown) => {
-          inflight.delete(key);
-          const entry = cache && entryOf({ error: err });
-          if (entry) remember(key, entry);
-          throw err;
-        },
-      );
-      inflight.set(key, pending);
-    }
-    // Each caller gets its own copy: adapters may decorate the identity (mapping sets username/groups).
-    return pending.then((identity) => ({ ...identity }));
-  }
-
-  // Why `verify` would not even look at a token (no hash, no cache), or `undefined` when it would.
-  const refusal = (token: unknown): CallerIdErrorCode | undefined => {
-    if (typeof token !== 'string' || token.length === 0) return 'token_format';
-    return token.length > MAX_TOKEN_LENGTH ? 'token_too_large' : undefined;
-  };
-  const admits = (token: string): boolean => refusal(token) === undefined;
-  // Without a cache the key only coalesces concurrent calls in this process, for as long as they are
-  // in flight: the token itself will do, and saves the SHA-256.
-  const keyOf = cache || sharedCache ? hashKey : (token: string) => token;
-
-  /** Looks `key` up, then verifies on a miss; `probe.missed` records whether the cache answered. */
-  function lookup(token: string, key: string, probe?: { missed: boolean }): Identity | Promise<Identity> {
-    const onMiss = () => {
-      if (probe) probe.missed = true;
-      return miss(token, key);
-    };
-    if (!cache) return onMiss();
-    let cached: CacheEntry | undefined | Promise<CacheEntry | undefined>;
-    try {
-      cached = cache.get(key);
-    } catch (err) {
-      storeFailed('get')(err);
-      return onMiss();
-    }
-    if (cached instanceof Promise) {
-      return cached.then(
-        (entry) => answer(entry) ?? onMiss(),
-        (err: unknown) => {
-          storeFailed('get')(err);
-          return onMiss();
-        },
-      );
-    }
-    return answer(cached) ?? onMiss();
-  }
-
-  // One-time tokens: every use, cached or not, must claim the token in the store; only the first wins.
-  function claimOnce(token: string, identity: Identity): Promise<Identity> {
-    // The mark outlives the token by a margin: an instance whose clock runs behind may still hold the
-    // token's verdict in its cache after the mark would have expired by this instance's clock.
-    const ttl = Math.max(1_000, Date.parse(identity.expiresAt) - clock()) + REPLAY_MARK_MARGIN_MS;
-    let claimed: boolean | Promise<boolean>;
-    try {
-      claimed = replayStore!.claim!(replayKey(token), ttl);
-    } catch {
-      return fail('replay_check_unavailable');
-    }
-    return Promise.resolve(claimed).then(
-      (first) => (first === true ? identity : fail(first === false ? 'token_replayed' : 'replay_check_unavailable')),
-      () => fail('replay_check_unavailable'),
-    );
-  }
-
-  /** The verdict: `lookup`, then (one-time tokens) the claim. */
-  const decide = replayStore
-    ? (token: string, key: string, probe?: { missed: boolean }): Promise<Identity> => {
-        const verdict = lookup(token, key, probe);
-        return verdict instanceof Promise ? verdict.then((identity) => claimOnce(token, identity)) : claimOnce(token, verdict);
-      }
-    : lookup;
-
-  // Without subscribers to `callerid:verify`, one property read is all the diagnostics cost here.
-  function resolve(token: string, key: string): Identity | Promise<Identity> {
-    if (!channels.verify.hasSubscribers) return decide(token, key);
-    const start = performance.now();
-    const probe = { missed: !cache };
-    return observed(token, start, probe, decide(token, key, probe));
-  }
-
-  function verify(token: string): Promise<Identity> {
+  /** Resolves to the verified caller, or rejects with a {@link CallerIdError} in this verifier's realm. */
+  verify(token: string): Promise<Identity> {
     const refused = refusal(token);
     if (refused) {
-      if (!channels.verify.hasSubscribers) return fail(refused);
-      return observed(token, performance.now(), { missed: true }, fail(refused)) as Promise<Identity>;
+      const failed = this.#verdicts.fail(refused);
+      if (!channels.verify.hasSubscribers) return failed;
+      return this.#observed(token, performance.now(), { missed: true }, failed);
     }
-    const verdict = resolve(token, keyOf(token));
+    const verdict = this.resolve(token, this.keyOf(token));
     return verdict instanceof Promise ? verdict : Promise.resolve(verdict);
   }
 
-  /** Publishes the {@link VerifyEvent} of one verification when it settles; the verdict passes through unchanged. */
-  function observed(token: unknown, start: number, probe: { missed: boolean }, verdict: Identity | Promise<Identity>): Identity | Promise<Identity> {
-    const publish = (outcome: VerifyEvent['outcome'], extra: Pick<VerifyEvent, 'arn' | 'code'>) => {
-      const kind = typeof token === 'string' ? (tokenKind(token) ?? 'unknown') : 'unknown';
-      const event: VerifyEvent = { audience, kind, outcome, cache: !cache ? 'off' : probe.missed ? 'miss' : 'hit', durationMs: since(start), ...extra };
-      channels.verify.publish(event);
-    };
-    if (!(verdict instanceof Promise)) {
-      publish('accepted', { arn: verdict.arn });
-      return verdict;
-    }
+  /** Whether `verify` would even look at `token` (internal, for the authenticator); when not, `verify` refuses it. */
+  admits(token: string): boolean {
+    return refusal(token) === undefined;
+  }
+
+  /**
+   * The verdict for an admitted token whose key is `key` (internal, for the authenticator): the
+   * identity (a copy) on a synchronous cache hit, else a promise. Publishes the `callerid:verify` event
+   * when the channel has subscribers — on a hit, at once and without a closure.
+   */
+  resolve(token: string, key: string): Identity | Promise<Identity> {
+    if (!channels.verify.hasSubscribers) return this.#decide(token, key);
+    const start = performance.now();
+    const probe: Probe = { missed: !this.#verdicts.enabled };
+    const verdict = this.#decide(token, key, probe);
+    if (verdict instanceof Promise) return this.#observed(token, start, probe, verdict);
+    channels.verify.publish(verifyEvent(this.audience, token, start, 'hit', 'accepted', undefined, verdict.arn));
+    return verdict;
+  }
+
+  /** Closes the connection pool (when the verifier created it) and drops the cache it created. */
+  async close(): Promise<void> {
+    this.#verdicts.clear();
+    this.#ownCache?.clear();
+    await this.#checkers.close();
+  }
+
+  /** Publishes the {@link VerifyEvent} of a verification when it settles; the verdict passes through unchanged. */
+  #observed(token: unknown, start: number, probe: Probe, verdict: Promise<Identity>): Promise<Identity> {
+    const { audience } = this;
+    const cacheState = (): VerifyEvent['cache'] => (!this.#verdicts.enabled ? 'off' : probe.missed ? 'miss' : 'hit');
     return verdict.then(
       (identity) => {
-        publish('accepted', { arn: identity.arn });
+        channels.verify.publish(verifyEvent(audience, token, start, cacheState(), 'accepted', undefined, identity.arn));
         return identity;
       },
       (err: unknown) => {
         const code = err instanceof CallerIdError ? err.code : undefined;
-        publish(err instanceof CallerIdError && err.status < 500 ? 'rejected' : 'unavailable', code === undefined ? {} : { code });
+        const outcome = err instanceof CallerIdError && err.status < 500 ? 'rejected' : 'unavailable';
+        channels.verify.publish(verifyEvent(audience, token, start, cacheState(), outcome, code));
         throw err;
       },
     );
   }
 
-  /** Publishes a failed store operation (`callerid:store`); the verifier carries on without the cache. */
-  function storeFailed(operation: string): (err: unknown) => void {
-    return (err) => {
-      if (!channels.store.hasSubscribers) return;
-      const name = (cache as { name?: unknown } | undefined)?.name;
-      channels.store.publish({ store: typeof name === 'string' ? name : 'custom', operation, outcome: 'error', cause: causeOf(err) });
+  /** The verdict: the cache (or a verification), then, for one-time tokens, the claim. */
+  #decide(token: string, key: string, probe?: Probe): Identity | Promise<Identity> {
+    const verdict = this.#verdicts.lookup(token, key, probe);
+    if (!this.#replay) return verdict;
+    return verdict instanceof Promise ? verdict.then((identity) => this.#claimOnce(token, identity)) : this.#claimOnce(token, verdict);
+  }
+
+  // One-time tokens: every use, cached or not, must claim the token in the store; only the first wins.
+  #claimOnce(token: string, identity: Identity): Promise<Identity> {
+    const { store, key } = this.#replay!;
+    // The mark outlives the token by a margin: an instance whose clock runs behind may still hold the
+    // token's verdict in its cache after the mark would have expired by this instance's clock.
+    const ttl = Math.max(1_000, Date.parse(identity.expiresAt) - this.#clock()) + REPLAY_MARK_MARGIN_MS;
+    let claimed: boolean | Promise<boolean>;
+    try {
+      claimed = store.claim!(key(token), ttl);
+    } catch {
+      return this.#verdicts.fail('replay_check_unavailable');
+    }
+    return Promise.resolve(claimed).then(
+      (first) => (first === true ? identity : this.#verdicts.fail(first === false ? 'token_replayed' : 'replay_check_unavailable')),
+      () => this.#verdicts.fail('replay_check_unavailable'),
+    );
+  }
+}
+
+/**
+ * How each kind of token is verified, uncached: a presigned token is parsed and replayed to STS, a JWT
+ * goes to the web identity verifier; this is the only dispatch on the token format.
+ */
+class TokenCheckers {
+  readonly #clock: () => number;
+  readonly #allowedPartitions: readonly Partition[];
+  readonly #sts: StsReplayConfig;
+  readonly #webIdentity: WebIdentityVerifier | undefined;
+  /** What, beside the audience, decides a verdict: part of every cache key. */
+  readonly keySettings: readonly string[];
+
+  constructor(options: VerifierOptions, settings: Settings) {
+    this.#clock = settings.clock;
+    this.#allowedPartitions = settings.allowedPartitions;
+    this.#sts = {
+      audience: settings.audience,
+      endpoint: options.stsEndpoint === undefined ? undefined : parseStsEndpoint(options.stsEndpoint),
+      pool: createStsPool(settings.timeoutMs, options.dispatcher),
     };
+    this.#webIdentity = options.webIdentity && createWebIdentityVerifier(options.webIdentity, { clock: settings.clock, dispatcher: options.dispatcher });
+    // The JWT settings are part of the key, so a shared store never serves a JWT verdict across configurations.
+    // So is where STS is dialled: a verdict of sts-local must never be served to a verifier that asks AWS.
+    const keySettings = [...this.#allowedPartitions, this.#sts.endpoint?.origin ?? 'sts'];
+    this.keySettings = this.#webIdentity ? [...keySettings, this.#webIdentity.fingerprint] : keySettings;
   }
 
-  async function close(): Promise<void> {
-    inflight.clear();
-    ownCache?.clear();
-    await Promise.all([sts.pool.close(), webIdentity?.close()]);
+  /** Verifies one token, uncached; the identity's `expiresAt` bounds how long it is cached. */
+  verify(token: string): Promise<Identity> {
+    const kind = tokenKind(token);
+    if (kind === 'presigned') return this.#verifyPresigned(token);
+    if (kind === 'jwt') return this.#webIdentity ? this.#webIdentity.verify(token) : Promise.reject(new CallerIdError('web_identity_disabled'));
+    // What parseToken says of it too: the size is checked before the format.
+    return Promise.reject(new CallerIdError(token.length > MAX_PRESIGNED_TOKEN_LENGTH ? 'token_too_large' : 'token_format'));
   }
 
-  return { verifier: { audience, verify, close }, admits, keyOf, resolve };
+  async close(): Promise<void> {
+    await Promise.all([this.#sts.pool.close(), this.#webIdentity?.close()]);
+  }
+
+  async #verifyPresigned(token: string): Promise<Identity> {
+    const parsed = parseToken(token, { now: this.#clock(), allowedPartitions: this.#allowedPartitions });
+    const body = await replayToSts(parsed, this.#sts);
+    return identityFromStsResponse(body, parsed);
+  }
+}
+
+// Why `verify` would not even look at a token (no hash, no cache), or `undefined` when it would.
+function refusal(token: unknown): CallerIdErrorCode | undefined {
+  if (typeof token !== 'string' || token.length === 0) return 'token_format';
+  return token.length > MAX_TOKEN_LENGTH ? 'token_too_large' : undefined;
+}
+
+/** The {@link VerifyEvent} of one settled verification. Built as one literal per shape: no spread. */
+function verifyEvent(
+  audience: string,
+  token: unknown,
+  start: number,
+  cache: VerifyEvent['cache'],
+  outcome: VerifyEvent['outcome'],
+  code: CallerIdErrorCode | undefined,
+  arn?: string,
+): VerifyEvent {
+  const kind = typeof token === 'string' ? (tokenKind(token) ?? 'unknown') : 'unknown';
+  const durationMs = since(start);
+  if (arn !== undefined) return { audience, kind, outcome, cache, durationMs, arn };
+  if (code !== undefined) return { audience, kind, outcome, code, cache, durationMs };
+  return { audience, kind, outcome, cache, durationMs };
 }
 
 interface Settings {

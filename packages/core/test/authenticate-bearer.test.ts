@@ -1,14 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { extractBearerToken, type CallerIdError, type HeadersInput } from '../src/index.js';
+import { inRealm } from '../src/errors.js';
 
 const TOKEN = 'k8s-aws-v1.aHR0cHM6Ly9zdHMuZXUtd2VzdC0xLmFtYXpvbmF3cy5jb20v';
 
 function refusal(headers: HeadersInput): CallerIdError | undefined {
   try {
-    extractBearerToken(headers, 'api');
+    extractBearerToken(headers);
     return undefined;
   } catch (error) {
-    return error as CallerIdError;
+    // The realm is the boundary's (the authenticator puts its refusals in its own).
+    return inRealm(error as CallerIdError, 'api');
   }
 }
 

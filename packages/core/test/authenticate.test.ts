@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startStsLocal, type StsLocal } from '@callerid/sts-local';
 import { CallerIdError, compileMapping, createAuthenticator, extractBearerToken, type AuthenticatorOptions, type Identity, type RejectedEvent, type VerifiedEvent } from '../src/index.js';
 import { mintToken } from '@callerid/mint';
+import { fastPath, type FastAnswer, type FastCheck } from '../src/internal.js';
 
 const AUDIENCE = 'payments-api';
 const ACCT = '111122223333';
@@ -199,15 +200,15 @@ describe('createAuthenticator: the keep-alive connection remembers its last toke
   });
 });
 
-describe('authenticator.check: the same answers, at once when they are known', () => {
+describe('the fast path (fastPath, @callerid/core/internal): the same answers, at once when they are known', () => {
   const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
 
   it('a promise until the token is cached, then the caller itself', async () => {
     const a = auth({ map: [{ arn: alice.arn, username: 'alice', groups: [] }] });
-    const first = a.check(bearer(aliceToken));
+    const first = fastPath(a)(bearer(aliceToken));
     expect(first).toBeInstanceOf(Promise);
     await expect(first).resolves.toMatchObject({ arn: alice.arn, username: 'alice' });
-    const cached = a.check(bearer(aliceToken), undefined, {});
+    const cached = fastPath(a)(bearer(aliceToken), undefined, {});
     expect(cached).not.toBeInstanceOf(Promise);
     expect(cached).toMatchObject({ arn: alice.arn, username: 'alice' });
     await a.close();
@@ -216,42 +217,52 @@ describe('authenticator.check: the same answers, at once when they are known', (
   it('throws what it can refuse without I/O, and null for an anonymous request when credentials are optional', async () => {
     const rejected: RejectedEvent[] = [];
     const a = auth({ allow: { principalTypes: ['user'] }, onRejected: (e) => rejected.push(e) });
-    expect(() => a.check({})).toThrow(expect.objectContaining({ code: 'token_missing', status: 401 }));
-    expect(() => a.check({ authorization: 'Bearer' })).toThrow(expect.objectContaining({ code: 'request_malformed', status: 400 }));
-    expect(() => a.check(['authorization', `Bearer ${aliceToken}`, 'authorization', `Bearer ${opsToken}`])).toThrow(expect.objectContaining({ code: 'request_multiple_tokens' }));
-    await expect(a.check(bearer(opsToken))).rejects.toMatchObject({ code: 'caller_not_allowed' });
-    expect(() => a.check(bearer(opsToken))).toThrow(expect.objectContaining({ code: 'caller_not_allowed', status: 403 }));
+    expect(() => fastPath(a)({})).toThrow(expect.objectContaining({ code: 'token_missing', status: 401 }));
+    expect(() => fastPath(a)({ authorization: 'Bearer' })).toThrow(expect.objectContaining({ code: 'request_malformed', status: 400 }));
+    expect(() => fastPath(a)(['authorization', `Bearer ${aliceToken}`, 'authorization', `Bearer ${opsToken}`])).toThrow(expect.objectContaining({ code: 'request_multiple_tokens' }));
+    await expect(fastPath(a)(bearer(opsToken))).rejects.toMatchObject({ code: 'caller_not_allowed' });
+    expect(() => fastPath(a)(bearer(opsToken))).toThrow(expect.objectContaining({ code: 'caller_not_allowed', status: 403 }));
     expect(rejected.map((e) => e.error.code)).toEqual(['token_missing', 'request_malformed', 'request_multiple_tokens', 'caller_not_allowed', 'caller_not_allowed']);
-    expect(auth({ credentialsRequired: false }).check({})).toBeNull();
+    expect(fastPath(auth({ credentialsRequired: false }))({})).toBeNull();
     await a.close();
   });
 
   it('a promise whenever something must be waited for: an async predicate, a custom getToken', async () => {
     const predicate = auth({ allow: async () => true });
     await predicate.authenticate(bearer(aliceToken));
-    const answer = predicate.check(bearer(aliceToken));
+    const answer = fastPath(predicate)(bearer(aliceToken));
     expect(answer).toBeInstanceOf(Promise);
     await expect(answer).resolves.toMatchObject({ arn: alice.arn });
     const custom = auth<{ token: string }>({ getToken: (req) => req.token });
     await custom.authenticate({}, { token: aliceToken });
-    const fromRequest = custom.check({}, { token: aliceToken });
+    const fromRequest = fastPath(custom)({}, { token: aliceToken });
     expect(fromRequest).toBeInstanceOf(Promise);
     await expect(fromRequest).resolves.toMatchObject({ arn: alice.arn });
     await Promise.all([predicate.close(), custom.close()]);
   });
 });
 
-describe('authenticator.checkCallback and what custom code throws', () => {
+describe('the fast path as adapters call it, and what custom code throws', () => {
   const bearer = (token: string) => ({ authorization: `Bearer ${token}` });
   type Call = [Error | null, Identity | null];
-  const callback = (a: ReturnType<typeof auth>, headers: Parameters<ReturnType<typeof auth>['check']>[0]) => {
+  // What every adapter does with the fast path: continue at once when it answers at once.
+  const callback = (a: ReturnType<typeof auth>, headers: Parameters<FastCheck<unknown>>[0]) => {
     const calls: Call[] = [];
     let sync = false;
     const settled = new Promise<Call[]>((resolve) => {
-      a.checkCallback(headers, {}, undefined, (error, caller) => {
+      const done = (error: Error | null, caller: Identity | null) => {
         calls.push([error, caller]);
         resolve(calls);
-      });
+      };
+      let answer: FastAnswer;
+      try {
+        answer = fastPath(a)(headers, {}, undefined);
+      } catch (error) {
+        done(error as Error, null);
+        answer = undefined as never;
+      }
+      if (answer instanceof Promise) answer.then((caller) => done(null, caller), (error: unknown) => done(error as Error, null));
+      else if (calls.length === 0) done(null, answer);
       sync = calls.length > 0;
     });
     return { settled, sync: () => sync };

@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { CallerIdError, ERROR_CODES, bearerChallenge, isCallerIdError } from '../src/index.js';
+import { inRealm } from '../src/errors.js';
 
 describe('CallerIdError', () => {
   it('carries status, code and an RFC 6750 challenge', () => {
-    const err = new CallerIdError('token_expired', { realm: 'payments-api' });
+    const err = inRealm(new CallerIdError('token_expired'), 'payments-api');
     expect(err.code).toBe('token_expired');
     expect(err.status).toBe(401);
     expect(err.statusCode).toBe(401);

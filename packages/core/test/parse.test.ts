@@ -2,6 +2,7 @@ import { inspect } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { CallerIdError, createVerifier, PARTITION_IDS, parseToken, type CallerIdErrorCode, type ParseTokenOptions } from '../src/index.js';
 import { decodeBase64UrlStrict } from '../src/token-format.js';
+import { inRealm } from '../src/errors.js';
 import { awsCli, golden, principal, signedAtOf } from './fixtures.js';
 
 const tokenOf = (url: string) => 'k8s-aws-v1.' + Buffer.from(url, 'latin1').toString('base64url');
@@ -332,12 +333,13 @@ describe('parseToken rejects (step 5: parameter values and time)', () => {
     expect(outcome(aliceFixture.token, { now: NOW - 3600_000 })).toBe('token_not_yet_valid');
   });
 
-  it('carries the configured realm in its challenge', () => {
+  it('leaves the realm of its challenge to the boundary that hands it to HTTP', () => {
     try {
-      parseToken('nope', { realm: 'payments-api' });
+      parseToken('nope');
       expect.unreachable();
     } catch (err) {
-      expect((err as CallerIdError).headers['WWW-Authenticate']).toMatch(/^Bearer realm="payments-api", error="invalid_token"/);
+      expect((err as CallerIdError).headers['WWW-Authenticate']).toMatch(/^Bearer realm="callerid", error="invalid_token"/);
+      expect(inRealm(err as CallerIdError, 'payments-api').headers['WWW-Authenticate']).toMatch(/^Bearer realm="payments-api", error="invalid_token"/);
     }
   });
 });

@@ -12,7 +12,7 @@ describe('README: authorization and mapping', () => {
     const blocks = readmeBlocks(README_URL, 'policy-example');
     expect(blocks).toHaveLength(1);
     const printed = await run('policy-example', blocks[0]!);
-    expect(printed).toEqual(['arn:aws:iam::123456789012:role/deployer deploy:ci-example.com ["deployers"]', 'false deploy:ci-example.com', 'null deploy:ci-example.com', '401 Bearer realm="callerid"']);
+    expect(printed).toEqual(['arn:aws:iam::123456789012:role/deployer deploy:ci-example.com ["deployers"]', 'deploy:ci-example.com', '401 Bearer realm="callerid"']);
     // The comments in the block say the same.
     expect(blocks[0]).toContain("// → arn:aws:iam::123456789012:role/deployer deploy:ci-example.com [ 'deployers' ]");
   });

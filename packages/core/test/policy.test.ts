@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CallerIdError, compileAllow, createGuard, type AllowOption, type Identity } from '../src/index.js';
-import { rememberRealm } from '../src/authz/policy.js';
+import { noteRealm } from '../src/http/guard.js';
 import { assumedRoleIdentity, rootIdentity, userIdentity, webIdentityRole } from './policy-fixtures.js';
 
 const ACCT = '111122223333';
@@ -190,7 +190,7 @@ describe('createGuard', () => {
 
   it('names the realm the authenticator used for this request, unless one is configured', async () => {
     const req = {};
-    rememberRealm(req, 'orders');
+    noteRealm(req, 'orders');
     expect((await rejection(createGuard({ accounts: ['444455556666'] })(alice, req))).headers['WWW-Authenticate']).toMatch(/^Bearer realm="orders", error="insufficient_scope"/);
     expect((await rejection(createGuard({})(null, req))).headers['WWW-Authenticate']).toBe('Bearer realm="orders"');
     expect((await rejection(createGuard({}, { realm: 'fixed' })(null, req))).headers['WWW-Authenticate']).toBe('Bearer realm="fixed"');

@@ -84,7 +84,7 @@ describe('sharedCache', () => {
 
   it('waits no longer than the lock of an instance that died, then verifies itself', async () => {
     const v = verifier();
-    const key = (await import('../src/verifier.js')).createVerifierCore({ audience: AUDIENCE, stsEndpoint: sts.url, clock: () => now, sharedCache: shared }).keyOf(token);
+    const key = new (await import('../src/verifier.js')).TokenVerifier({ audience: AUDIENCE, stsEndpoint: sts.url, clock: () => now, sharedCache: shared }).keyOf(token);
     expect(shared.lock(key, 'a-dead-instance', 150)).toBe(true);
     const started = performance.now();
     expect(await codeOf(v.verify(token))).toBe('accepted');

@@ -11,6 +11,7 @@ import {
   type GuardOptions,
   type Identity,
 } from '@callerid/core';
+import { fastPath } from '@callerid/core/internal';
 import type { Context, Middleware } from 'koa';
 
 declare module 'koa' {
@@ -41,10 +42,11 @@ export interface CallerIdMiddleware extends Middleware {
  */
 export function callerid(options: CallerIdKoaOptions): CallerIdMiddleware {
   const auth = createAuthenticator<Context>(options);
-  // Not an async function, and `check`, which answers a cached token at once: no promise of ours on
-  // the hot path. What it throws, koa-compose hands to Koa's `ctx.onerror` like any middleware error.
+  // Not an async function, and the fast path, which answers a cached token at once: no promise of
+  // ours on the hot path. What it throws, koa-compose hands to Koa's `ctx.onerror` like any middleware error.
+  const check = fastPath<Context>(auth);
   const middleware: Middleware = (ctx, next) => {
-    const caller = auth.check(ctx.req.rawHeaders, ctx, ctx.req.socket);
+    const caller = check(ctx.req.rawHeaders, ctx, ctx.req.socket);
     if (caller instanceof Promise) {
       return caller.then((known) => {
         ctx.state.caller = known;

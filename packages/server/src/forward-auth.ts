@@ -10,6 +10,7 @@
  * path); request bodies are ignored.
  */
 import { createAuthenticator, type Authenticator, type AuthenticatorOptions, type CallerIdError, type Identity } from '@callerid/core';
+import { fastPath, type FastAnswer, type FastCheck } from '@callerid/core/internal';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { AudiencePolicy, ForwardAuthConfig } from './config.js';
@@ -44,7 +45,7 @@ export async function registerForwardAuth(app: FastifyInstance, deps: ForwardAut
   const { config, log } = deps;
   const byAudience = new Map<string, Authenticator>();
   for (const audience of forwardAudiences(config)) byAudience.set(audience, authenticatorFor(audience, config.audiences[audience] ?? config.policy, deps));
-  const pick = chooser(config, byAudience);
+  const pick = chooser(config, new Map([...byAudience].map(([audience, auth]) => [audience, fastPath(auth)])));
 
   await app.register((scope, _options, done) => {
     // A proxy may forward a request with any body and type; the decision never reads it.
@@ -54,16 +55,28 @@ export async function registerForwardAuth(app: FastifyInstance, deps: ForwardAut
       parsed(null);
     });
     const handler = (request: FastifyRequest, reply: FastifyReply): void => {
-      const auth = pick(request.headers[config.hostHeader]);
-      if (!auth) {
+      const check = pick(request.headers[config.hostHeader]);
+      if (!check) {
         log.warn({ route: 'auth', code: 'host_not_configured' }, 'refused');
         void reply.code(403).send({ error: 'host_not_configured', error_description: 'No audience is configured for this host.' });
         return;
       }
-      auth.checkCallback(request.raw.rawHeaders, undefined, request.raw.socket, (error, caller) => {
-        if (error) answerError(reply, error, deps.draining());
-        else answerCaller(reply, caller!, deps.draining());
-      });
+      // The fast path answers a cached token at once, with no promise and no closure of ours.
+      let caller: FastAnswer;
+      try {
+        caller = check(request.raw.rawHeaders, undefined, request.raw.socket);
+      } catch (error) {
+        answerError(reply, error as Error, deps.draining());
+        return;
+      }
+      if (caller instanceof Promise) {
+        caller.then(
+          (known) => answerCaller(reply, known!, deps.draining()),
+          (error: unknown) => answerError(reply, error as Error, deps.draining()),
+        );
+        return;
+      }
+      answerCaller(reply, caller!, deps.draining());
     };
     scope.all('/auth', handler);
     scope.all('/auth/*', handler);
@@ -84,15 +97,15 @@ function authenticatorFor(audience: string, policy: AudiencePolicy, deps: Forwar
   });
 }
 
-/** The authenticator for a request's forwarded host (`*` is the fallback), or `undefined`. */
-function chooser(config: ForwardAuthConfig, byAudience: Map<string, Authenticator>) {
+/** The fast path of the authenticator for a request's forwarded host (`*` is the fallback), or `undefined`. */
+function chooser(config: ForwardAuthConfig, byAudience: Map<string, FastCheck<unknown>>) {
   if (typeof config.audience === 'string') {
     const only = byAudience.get(config.audience)!;
     return () => only;
   }
   const hosts = new Map(Object.entries(config.audience).map(([host, audience]) => [host, byAudience.get(audience)!]));
   const fallback = hosts.get('*');
-  return (header: string | string[] | undefined): Authenticator | undefined => {
+  return (header: string | string[] | undefined): FastCheck<unknown> | undefined => {
     // A repeated header is ambiguous: refuse rather than guess which one the proxy meant.
     if (typeof header !== 'string') return header === undefined ? fallback : undefined;
     const host = header.trim().toLowerCase();

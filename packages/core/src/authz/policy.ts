@@ -1,12 +1,11 @@
 /**
  * Authorization: *who* may call, once the token has proved *that* someone in AWS is calling. Every
- * adapter's `allow` option and route guard (`requireCaller`, `requireGroups`) is decided here, so the
- * rules cannot drift between frameworks.
+ * adapter's `allow` option and route guard (`requireCaller`, `requireGroups`, through `http/guard`) is
+ * decided here, so the rules cannot drift between frameworks.
  *
  * Rules are compiled once (patterns parsed, bad configuration refused with a `TypeError`), and a
  * policy without a predicate decides synchronously, keeping the cached-token path cheap.
  */
-import { asError, CallerIdError } from '../errors.js';
 import type { Identity, PrincipalType } from './identity.js';
 import { assertKnownOptions, optionKeys } from '../options.js';
 import { compilePrincipalPattern, matchesPrincipal, type PrincipalMatcher } from './principal-pattern.js';
@@ -57,7 +56,6 @@ export type AllowOption = AllowRules | AllowPredicate;
 export type Authorizer = (identity: Identity) => boolean | Promise<boolean>;
 
 const ALLOW_RULE_KEYS = optionKeys<AllowRules>()(['accounts', 'principals', 'principalTypes', 'groups', 'matchRoleByName', 'check']);
-const GUARD_OPTION_KEYS = optionKeys<GuardOptions>()(['realm']);
 
 const PRINCIPAL_TYPES: ReadonlySet<string> = new Set<PrincipalType>(['user', 'assumed-role', 'role', 'root', 'federated-user']);
 
@@ -103,53 +101,6 @@ export function compileAllow(allow: AllowOption): Authorizer {
   return (identity) => {
     for (const test of tests) if (!test(identity)) return false;
     return check ? check(identity) : true;
-  };
-}
-
-/** Options for {@link createGuard}. */
-export interface GuardOptions {
-  /**
-   * The `realm` of the `WWW-Authenticate` challenge. Default: the realm of the authenticator that
-   * handled this request (when the guard is given the request), else `"callerid"`.
-   */
-  realm?: string;
-}
-
-/**
- * A route guard: resolves to the caller when allowed, rejects with a {@link CallerIdError} otherwise.
- * `request` is the object the adapter handed to `authenticate` (it carries the authenticator's realm).
- */
-export type Guard = (caller: Identity | null | undefined, request?: object) => Promise<Identity>;
-
-// Which realm answered each request, so a guard's challenge names the same realm as the middleware's.
-const requestRealms = new WeakMap<object, string>();
-
-/** Records the realm an authenticator used for `request` (internal: called by `createAuthenticator`). */
-export function rememberRealm(request: unknown, realm: string): void {
-  if (typeof request === 'object' && request !== null) requestRealms.set(request, realm);
-}
-
-/**
- * Builds the decision behind every adapter's `requireCaller` / `requireGroups`: no caller → 401
- * `token_missing` (a route that allowed anonymous requests); not allowed → 403 `caller_not_allowed`;
- * `undefined` (the authentication middleware never ran) → a plain `Error`, i.e. a 500, because that is
- * a wiring mistake that must not look like an anonymous request.
- */
-export function createGuard(allow: AllowOption, options: GuardOptions = {}): Guard {
-  assertKnownOptions(options, GUARD_OPTION_KEYS);
-  const authorize = compileAllow(allow);
-  return async (caller, request) => {
-    const realm = options.realm ?? (request === undefined ? undefined : requestRealms.get(request));
-    if (caller === undefined) throw new Error('callerid: a route guard ran before the callerid middleware set the caller');
-    if (caller === null) throw new CallerIdError('token_missing', { realm });
-    let verdict: boolean;
-    try {
-      verdict = await authorize(caller);
-    } catch (error) {
-      throw asError(error);
-    }
-    if (verdict !== true) throw new CallerIdError('caller_not_allowed', { realm });
-    return caller;
   };
 }
 

@@ -1,15 +1,18 @@
 /**
  * The one framework-agnostic request authenticator every adapter calls: read the bearer token, verify
  * it, map it, check the policy. Adapters only move its answer (`Identity | null`) or its error
- * (`CallerIdError`, which carries status and headers) into their framework's idiom.
+ * (`CallerIdError`, which renders its status and headers) into their framework's idiom. This is the
+ * boundary that hands errors to HTTP: every refusal leaves it in the authenticator's `realm`.
  */
 import { extractBearerCandidate, isB64Token, type HeadersInput } from './bearer.js';
-import { asError, CallerIdError, isCallerIdError } from '../errors.js';
+import { asError, CallerIdError, inRealm, isCallerIdError } from '../errors.js';
 import type { Identity } from '../authz/identity.js';
 import { compileMapping, type Mapper, type MappingEntry } from '../authz/mapping.js';
 import { assertKnownOptions, optionKeys } from '../options.js';
-import { compileAllow, rememberRealm, type AllowOption } from '../authz/policy.js';
-import { createVerifierCore, VERIFIER_OPTION_KEYS, type Verifier, type VerifierOptions } from '../verifier.js';
+import { compileAllow, type AllowOption, type Authorizer } from '../authz/policy.js';
+import { FAST_PATH, type FastAnswer, type HasFastPath } from './fast-path.js';
+import { noteRealm } from './guard.js';
+import { TokenVerifier, VERIFIER_OPTION_KEYS, type Verifier, type VerifierOptions } from '../verifier.js';
 
 /** What `onVerified` receives: the allowed caller. Never the token. */
 export interface VerifiedEvent {
@@ -58,9 +61,6 @@ export interface AuthenticatorOptions<Req = unknown> extends VerifierOptions {
   realm?: string;
 }
 
-/** What {@link Authenticator.checkCallback} calls: `(error, null)`, or `(null, caller)` (`caller` is `null` when anonymous). */
-export type CheckCallback = (error: Error | null, caller: Identity | null) => void;
-
 /** A configured authenticator. Create one per app (it owns the verifier and its cache), not per request. */
 export interface Authenticator<Req = unknown> {
   /**
@@ -74,34 +74,6 @@ export interface Authenticator<Req = unknown> {
    *   sending the same token again skips the SHA-256 of the key (the cache is still consulted).
    */
   authenticate(headers: HeadersInput, request?: Req, connection?: object): Promise<Identity | null>;
-  /**
-   * {@link authenticate} for adapters, answering at once when it can: returns the caller (or `null`)
-   * for a cached token with synchronous `allow` rules, throws the {@link CallerIdError} for a request
-   * refused without I/O (no token, a malformed header, a denied cached caller), and returns a promise
-   * only when it must wait (STS, an asynchronous store or predicate, a custom `getToken`). Express,
-   * for one, serves a request markedly faster when its middleware calls `next()` synchronously.
-   *
-   * @example
-   * ```ts
-   * const caller = auth.check(req.rawHeaders, req, req.socket); // may throw
-   * if (caller instanceof Promise) caller.then(proceed, fail); else proceed(caller);
-   * ```
-   */
-  check(headers: HeadersInput, request?: Req, connection?: object): Identity | null | Promise<Identity | null>;
-  /**
-   * {@link check} for callback-style hooks (Express middleware, Fastify's `onRequest`): calls
-   * `done(null, caller)` or `done(error)` exactly once — synchronously when the answer is known at once.
-   *
-   * @example
-   * ```ts
-   * auth.checkCallback(req.rawHeaders, req, req.socket, (error, caller) => {
-   *   if (error) return next(error);
-   *   req.caller = caller;
-   *   next();
-   * });
-   * ```
-   */
-  checkCallback(headers: HeadersInput, request: Req | undefined, connection: object | undefined, done: CheckCallback): void;
   /** The realm used in challenges (for route guards). */
   readonly realm: string | undefined;
   /** The verifier this authenticator owns. */
@@ -130,9 +102,24 @@ export const AUTHENTICATOR_OPTION_KEYS: readonly string[] = [
  * ```
  */
 export function createAuthenticator<Req = unknown>(options: AuthenticatorOptions<Req>): Authenticator<Req> {
+  return new RequestAuthenticator(options);
+}
+
+/** The hooks and rules of an authenticator, checked. */
+interface Policy<Req> {
+  authorize: Authorizer | undefined;
+  mapIdentity: Mapper | undefined;
+  requireMapping: boolean;
+  credentialsRequired: boolean;
+  getToken: GetToken<Req> | undefined;
+  onVerified: ((event: VerifiedEvent) => void) | undefined;
+  onRejected: ((event: RejectedEvent) => void) | undefined;
+}
+
+function checkOptions<Req>(options: AuthenticatorOptions<Req>): { policy: Policy<Req>; verifierOptions: VerifierOptions } {
   if (typeof options !== 'object' || options === null) throw new TypeError('options must be an object');
   assertKnownOptions(options, AUTHENTICATOR_OPTION_KEYS);
-  const { allow, map, requireMapping = false, credentialsRequired = true, getToken, onVerified, onRejected, realm, ...rest } = options;
+  const { allow, map, requireMapping = false, credentialsRequired = true, getToken, onVerified, onRejected, ...verifierOptions } = options;
   if (typeof credentialsRequired !== 'boolean') throw new TypeError('credentialsRequired must be a boolean');
   if (typeof requireMapping !== 'boolean') throw new TypeError('requireMapping must be a boolean');
   if (requireMapping && map === undefined) throw new TypeError('requireMapping needs map');
@@ -141,128 +128,151 @@ export function createAuthenticator<Req = unknown>(options: AuthenticatorOptions
   }
   const authorize = allow === undefined ? undefined : compileAllow(allow);
   const mapIdentity = map === undefined ? undefined : typeof map === 'function' ? map : compileMapping(map);
-  const { verifier, admits, keyOf, resolve } = createVerifierCore({ ...rest, realm });
-  const lastOnConnection = new WeakMap<object, { token: string; key: string }>();
+  return { policy: { authorize, mapIdentity, requireMapping, credentialsRequired, getToken, onVerified, onRejected }, verifierOptions };
+}
 
-  // Everything below is built once per authenticator: a request allocates no closures of ours, and a
-  // cached token with declarative rules is answered without a promise (see `check`).
-  const notify = <E>(error: E, identity?: Identity): E => {
-    if (onRejected && isCallerIdError(error)) safely(() => onRejected(identity ? { error, identity } : { error }));
-    return error;
-  };
-  const reject = (error: unknown, identity?: Identity): never => {
-    throw notify(asError(error), identity);
-  };
-  const rejectVerification = (error: unknown): never => reject(error);
+/**
+ * The authenticator behind {@link createAuthenticator}. Its steps are built once per authenticator (the
+ * callbacks it hands to promises are fields, not closures made per request), and a cached token with
+ * declarative rules is answered without a promise through the fast path (`[FAST_PATH]`, which only
+ * `@callerid/core/internal`'s `fastPath` names).
+ */
+class RequestAuthenticator<Req> implements Authenticator<Req>, HasFastPath<Req> {
+  readonly realm: string | undefined;
+  readonly #verifier: TokenVerifier;
+  readonly #policy: Policy<Req>;
+  // A keep-alive connection's last header token and its cache key (see `#keyFor`).
+  readonly #lastOnConnection = new WeakMap<object, { token: string; key: string }>();
 
-  const allowed = (verdict: unknown, identity: Identity): Identity => {
-    if (verdict !== true) return reject(new CallerIdError('caller_not_allowed', { realm }), identity);
-    if (onVerified) safely(() => onVerified({ identity }));
-    return identity;
-  };
-
-  const accept = (verified: Identity): Identity | Promise<Identity> => {
-    const identity = mapIdentity ? mapIdentity(verified) : verified;
-    if (requireMapping && identity.username === undefined) return reject(new CallerIdError('caller_not_mapped', { realm }), identity);
-    if (!authorize) return allowed(true, identity);
-    let verdict: boolean | Promise<boolean>;
-    try {
-      verdict = authorize(identity);
-    } catch (error) {
-      return reject(error, identity);
-    }
-    // Declarative rules answer synchronously: only a custom async predicate costs another tick.
-    if (typeof verdict === 'boolean') return allowed(verdict, identity);
-    return Promise.resolve(verdict).then((v) => allowed(v, identity), (error: unknown) => reject(error, identity));
-  };
-
-  type Answer = Identity | null | Promise<Identity | null>;
-
-  const verifyToken = (token: string | null | undefined): Answer => {
-    if (!token) {
-      if (!credentialsRequired) return null;
-      throw notify(new CallerIdError('token_missing', { realm }));
-    }
-    return verifier.verify(token).then(accept, rejectVerification);
-  };
-
-  // The cache key of a header token. A keep-alive connection remembers its last token and key: an
-  // exact repeat skips the hash, the largest share of a cached request. The token is kept only while
-  // the connection lives. `===` is an ordinary comparison: behind a proxy that reuses one connection
-  // for many callers, its time depends on how long a prefix two callers' tokens share, by a fraction
-  // of a nanosecond per byte — far below anything measurable across a network.
-  const keyFor = (token: string, connection: object | undefined): string => {
-    if (typeof connection !== 'object' || connection === null) return keyOf(token);
-    const last = lastOnConnection.get(connection);
-    if (last?.token === token) return last.key;
-    const key = keyOf(token);
-    if (last) {
-      last.token = token;
-      last.key = key;
-    } else {
-      lastOnConnection.set(connection, { token, key });
-    }
-    return key;
-  };
-
-  // A header token whose characters were not checked up front (see `extractBearerCandidate`): only a
-  // failed verification pays for the check, and answers 400 for a token that is not a b64token.
-  const verifyHeaderToken = (token: string | undefined, connection: object | undefined): Answer => {
-    if (!token) return verifyToken(token);
-    const verdict = admits(token) ? resolve(token, keyFor(token, connection)) : verifier.verify(token);
-    if (verdict instanceof Promise) {
-      return verdict.then(accept, (error: unknown) =>
-        rejectVerification(isB64Token(token) ? error : new CallerIdError('request_malformed', { realm })),
-      );
-    }
-    // A cache hit: mapping and declarative rules answer synchronously too.
-    return accept(verdict);
-  };
-
-  const readCustomToken = async (request: Req | undefined): Promise<string | null | undefined> => {
-    if (request === undefined) throw new TypeError('authenticate(headers, request): getToken needs the request');
-    const token = await getToken!(request);
-    if (token !== null && token !== undefined && typeof token !== 'string') throw new TypeError('getToken must return a string, null or undefined');
-    return token;
-  };
-
-  function check(headers: HeadersInput, request?: Req, connection?: object): Answer {
-    if (realm !== undefined) rememberRealm(request, realm);
-    if (getToken) return readCustomToken(request).then(verifyToken, rejectVerification);
-    let token: string | undefined;
-    try {
-      token = extractBearerCandidate(headers, realm);
-    } catch (error) {
-      throw notify(error);
-    }
-    return verifyHeaderToken(token, connection);
+  constructor(options: AuthenticatorOptions<Req>) {
+    const { policy, verifierOptions } = checkOptions(options);
+    this.#policy = policy;
+    this.realm = verifierOptions.realm;
+    this.#verifier = new TokenVerifier(verifierOptions);
   }
 
-  function authenticate(headers: HeadersInput, request?: Req, connection?: object): Promise<Identity | null> {
+  get verifier(): Verifier {
+    return this.#verifier;
+  }
+
+  authenticate(headers: HeadersInput, request?: Req, connection?: object): Promise<Identity | null> {
     try {
-      const answer = check(headers, request, connection);
+      const answer = this[FAST_PATH](headers, request, connection);
       return answer instanceof Promise ? answer : Promise.resolve(answer);
     } catch (error) {
-      // Exactly what `check` threw: a CallerIdError, or a TypeError for a misuse.
+      // Exactly what the fast path threw: a CallerIdError, or a TypeError for a misuse.
       // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
       return Promise.reject(error);
     }
   }
 
-  function checkCallback(headers: HeadersInput, request: Req | undefined, connection: object | undefined, done: CheckCallback): void {
-    let answer: Answer;
-    try {
-      answer = check(headers, request, connection);
-    } catch (error) {
-      done(asError(error), null);
-      return;
-    }
-    // `asError` again, though every refusal is one already: a falsy error here would read as a pass.
-    if (answer instanceof Promise) answer.then((caller) => done(null, caller), (error: unknown) => done(asError(error), null));
-    else done(null, answer);
+  close(): Promise<void> {
+    return this.#verifier.close();
   }
 
-  return { authenticate, check, checkCallback, realm, verifier, close: () => verifier.close() };
+  /** See `FastCheck` in `http/fast-path.ts`. */
+  [FAST_PATH](headers: HeadersInput, request: Req | undefined, connection: object | undefined): FastAnswer {
+    if (this.realm !== undefined) noteRealm(request, this.realm);
+    if (this.#policy.getToken) return this.#readCustomToken(request).then(this.#verifyToken, this.#rejectVerification);
+    let token: string | undefined;
+    try {
+      token = extractBearerCandidate(headers);
+    } catch (error) {
+      throw this.#notify(error as Error);
+    }
+    return this.#verifyHeaderToken(token, connection);
+  }
+
+  // A header token whose characters were not checked up front (see `extractBearerCandidate`): only a
+  // failed verification pays for the check, and answers 400 for a token that is not a b64token.
+  #verifyHeaderToken(token: string | undefined, connection: object | undefined): FastAnswer {
+    if (!token) return this.#verifyToken(token);
+    const verifier = this.#verifier;
+    const verdict = verifier.admits(token) ? verifier.resolve(token, this.#keyFor(token, connection)) : verifier.verify(token);
+    if (verdict instanceof Promise) {
+      return verdict.then(this.#accept, (error: unknown) =>
+        this.#rejectVerification(isB64Token(token) ? error : new CallerIdError('request_malformed')),
+      );
+    }
+    // A cache hit: mapping and declarative rules answer synchronously too.
+    return this.#accept(verdict);
+  }
+
+  readonly #verifyToken = (token: string | null | undefined): FastAnswer => {
+    if (!token) {
+      if (!this.#policy.credentialsRequired) return null;
+      throw this.#notify(new CallerIdError('token_missing'));
+    }
+    return this.#verifier.verify(token).then(this.#accept, this.#rejectVerification);
+  };
+
+  // The cache key of a header token. A keep-alive connection remembers its last token and key: an
+  // exact repeat skips the hash, the largest share of a cached request. The token is kept only while
+  // the connection lives. `===` is an ordinary comparison: behind a proxy that reuses one connection
+  // for many callers, its time depends on how long a prefix two callers' tokens share, by far less per
+  // byte than anything measurable across a network (see the README's hot paths).
+  #keyFor(token: string, connection: object | undefined): string {
+    if (typeof connection !== 'object' || connection === null) return this.#verifier.keyOf(token);
+    const last = this.#lastOnConnection.get(connection);
+    if (last?.token === token) return last.key;
+    const key = this.#verifier.keyOf(token);
+    if (last) {
+      last.token = token;
+      last.key = key;
+    } else {
+      this.#lastOnConnection.set(connection, { token, key });
+    }
+    return key;
+  }
+
+  async #readCustomToken(request: Req | undefined): Promise<string | null | undefined> {
+    if (request === undefined) throw new TypeError('authenticate(headers, request): getToken needs the request');
+    const token = await this.#policy.getToken!(request);
+    if (token !== null && token !== undefined && typeof token !== 'string') throw new TypeError('getToken must return a string, null or undefined');
+    return token;
+  }
+
+  // A verified caller, mapped, then judged by `allow`: synchronously unless a predicate is async.
+  readonly #accept = (verified: Identity): Identity | Promise<Identity> => {
+    const { mapIdentity, requireMapping, authorize } = this.#policy;
+    let identity: Identity;
+    let verdict: boolean | Promise<boolean> = true;
+    try {
+      identity = mapIdentity ? mapIdentity(verified) : verified;
+    } catch (error) {
+      return this.#reject(error);
+    }
+    if (requireMapping && identity.username === undefined) return this.#reject(new CallerIdError('caller_not_mapped'), identity);
+    try {
+      if (authorize) verdict = authorize(identity);
+    } catch (error) {
+      return this.#reject(error, identity);
+    }
+    // Declarative rules answer synchronously: only a custom async predicate costs another tick.
+    if (typeof verdict === 'boolean') return this.#allowed(verdict, identity);
+    return Promise.resolve(verdict).then((v) => this.#allowed(v, identity), (error: unknown) => this.#reject(error, identity));
+  };
+
+  #allowed(verdict: unknown, identity: Identity): Identity {
+    if (verdict !== true) return this.#reject(new CallerIdError('caller_not_allowed'), identity);
+    const { onVerified } = this.#policy;
+    if (onVerified) safely(() => onVerified({ identity }));
+    return identity;
+  }
+
+  readonly #rejectVerification = (error: unknown): never => this.#reject(error);
+
+  #reject(error: unknown, identity?: Identity): never {
+    throw this.#notify(asError(error), identity);
+  }
+
+  // Every refusal passes here: it is put in this authenticator's realm and reported to `onRejected`.
+  #notify(error: Error, identity?: Identity): Error {
+    inRealm(error, this.realm);
+    const { onRejected } = this.#policy;
+    if (onRejected && isCallerIdError(error)) safely(() => onRejected(identity ? { error, identity } : { error }));
+    return error;
+  }
 }
 
 // Hooks are for logging and metrics: a bug there must neither fail nor admit a request.

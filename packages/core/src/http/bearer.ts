@@ -29,8 +29,8 @@ const CREDENTIAL_START = /^ *[!#$%&'*+.^_`|~0-9A-Za-z-]+ +[^ =]/;
  * @throws CallerIdError `request_multiple_tokens` (400) for two `Authorization` fields or two bearer
  * credentials in one field; `request_malformed` (400) for an empty or malformed field.
  */
-export function extractBearerToken(headers: HeadersInput, realm?: string): string | undefined {
-  return readBearer(headers, realm, false);
+export function extractBearerToken(headers: HeadersInput): string | undefined {
+  return readBearer(headers, false);
 }
 
 /**
@@ -40,8 +40,8 @@ export function extractBearerToken(headers: HeadersInput, realm?: string): strin
  * b64token characters, so such a token can only fail verification; `createAuthenticator` then runs
  * {@link isB64Token} to answer exactly what {@link extractBearerToken} would have (400, not 401).
  */
-export function extractBearerCandidate(headers: HeadersInput, realm?: string): string | undefined {
-  return readBearer(headers, realm, true);
+export function extractBearerCandidate(headers: HeadersInput): string | undefined {
+  return readBearer(headers, true);
 }
 
 /** Whether `token` is an RFC 6750 b64token. */
@@ -49,27 +49,27 @@ export function isB64Token(token: string): boolean {
   return B64TOKEN.test(token);
 }
 
-function readBearer(headers: HeadersInput, realm: string | undefined, lazy: boolean): string | undefined {
+function readBearer(headers: HeadersInput, lazy: boolean): string | undefined {
   const values = authorizationFields(headers);
   if (values === undefined) return undefined;
   if (typeof values !== 'string') {
     if (values.length === 0) return undefined;
-    if (values.length > 1) throw new CallerIdError('request_multiple_tokens', { realm });
-    return parseAuthorization(values[0]!, realm, lazy);
+    if (values.length > 1) throw new CallerIdError('request_multiple_tokens');
+    return parseAuthorization(values[0]!, lazy);
   }
-  return parseAuthorization(values, realm, lazy);
+  return parseAuthorization(values, lazy);
 }
 
-function parseAuthorization(value: string, realm: string | undefined, lazy: boolean): string | undefined {
+function parseAuthorization(value: string, lazy: boolean): string | undefined {
   if (lazy ? isPlainBearer(value) : SIMPLE_BEARER.test(value)) return value.slice(7);
   // A b64token never holds a comma: a list is either another scheme's parameters or several credentials.
-  if (value.includes(',')) return parseList(value, realm);
+  if (value.includes(',')) return parseList(value);
   const m = CREDENTIALS.exec(value);
-  if (!m) throw new CallerIdError('request_malformed', { realm });
+  if (!m) throw new CallerIdError('request_malformed');
   if (m[1]!.toLowerCase() !== 'bearer') return undefined;
   const credentials = m[2];
   if (credentials !== undefined && B64TOKEN.test(credentials)) return credentials;
-  throw new CallerIdError('request_malformed', { realm });
+  throw new CallerIdError('request_malformed');
 }
 
 // `Bearer ` (any case) then one run without spaces or commas: a few compares and two memchr scans.
@@ -91,11 +91,11 @@ function isPlainBearer(value: string): boolean {
 
 // `Digest username="a", realm="b"` is someone else's; `Bearer a, Bearer b` (how a fetch `Headers` joins
 // two fields) or `Basic x, Bearer y` is two credentials; `Bearer a,` is malformed.
-function parseList(value: string, realm: string | undefined): undefined {
+function parseList(value: string): undefined {
   const parts = value.split(',');
   if (!parts.some((part) => BEARER_START.test(part))) return undefined;
   const credentials = parts.filter((part) => CREDENTIAL_START.test(part)).length;
-  throw new CallerIdError(credentials > 1 ? 'request_multiple_tokens' : 'request_malformed', { realm });
+  throw new CallerIdError(credentials > 1 ? 'request_multiple_tokens' : 'request_malformed');
 }
 
 function authorizationFields(headers: HeadersInput): string | readonly string[] | undefined {

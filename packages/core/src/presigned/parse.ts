@@ -21,8 +21,6 @@ export interface ParseTokenOptions {
   now?: number | Date;
   /** Partitions whose STS hosts are accepted. Default: `['aws']` only. */
   allowedPartitions?: readonly Partition[];
-  /** The `realm` of the `WWW-Authenticate` challenge carried by thrown errors. */
-  realm?: string;
 }
 
 /**
@@ -63,35 +61,30 @@ export interface ParsedToken {
  * fields only: `JSON.stringify`, `console.log` and `util.inspect(parsed, { showHidden: true })` never
  * show it.
  */
+// The public fields are declared once, by `ParsedToken`; the class adds only the private URL behind
+// its getter. (The merge is safe: the constructor assigns every field of the interface.)
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging, @typescript-eslint/no-empty-object-type
+interface PresignedToken extends Omit<ParsedToken, 'url'> {}
+
+// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
 class PresignedToken implements ParsedToken {
   readonly #url: string;
-  readonly stsHost: string;
-  readonly partition: Partition;
-  readonly region: string;
-  readonly fips: boolean;
-  readonly dualStack: boolean;
-  readonly global: boolean;
-  readonly accessKeyId: string;
-  readonly hasSessionToken: boolean;
-  readonly signedHeaders: readonly string[];
-  readonly signedAt: Date;
-  readonly expiresAt: Date;
-  readonly expiresInSeconds: number;
 
   constructor(url: string, sts: StsHost, accessKeyId: string, hasSessionToken: boolean, signedAtMs: number, expiresInSeconds: number) {
     this.#url = url;
-    this.stsHost = sts.host;
-    this.partition = sts.partition;
-    this.region = sts.region;
-    this.fips = sts.fips;
-    this.dualStack = sts.dualStack;
-    this.global = sts.global;
-    this.accessKeyId = accessKeyId;
-    this.hasSessionToken = hasSessionToken;
-    this.signedHeaders = SIGNED_HEADERS_LIST;
-    this.signedAt = new Date(signedAtMs);
-    this.expiresAt = new Date(signedAtMs + PRESIGNED_URL_LIFETIME_MS);
-    this.expiresInSeconds = expiresInSeconds;
+    const fields = this as Writable<Omit<ParsedToken, 'url'>>;
+    fields.stsHost = sts.host;
+    fields.partition = sts.partition;
+    fields.region = sts.region;
+    fields.fips = sts.fips;
+    fields.dualStack = sts.dualStack;
+    fields.global = sts.global;
+    fields.accessKeyId = accessKeyId;
+    fields.hasSessionToken = hasSessionToken;
+    fields.signedHeaders = SIGNED_HEADERS_LIST;
+    fields.signedAt = new Date(signedAtMs);
+    fields.expiresAt = new Date(signedAtMs + PRESIGNED_URL_LIFETIME_MS);
+    fields.expiresInSeconds = expiresInSeconds;
   }
 
   get url(): string {
@@ -104,6 +97,8 @@ class PresignedToken implements ParsedToken {
     return `PresignedToken ${inspect({ ...this }, options)}`;
   }
 }
+
+type Writable<T> = { -readonly [K in keyof T]: T[K] };
 
 const DEFAULT_PARTITIONS: readonly Partition[] = ['aws'];
 
@@ -148,83 +143,81 @@ const SESSION_TOKEN_ESCAPED = /^(?:[A-Za-z0-9]|%2[BbFf]|%3[Dd]){1,4096}$/;
  * ```
  */
 export function parseToken(token: string, options: ParseTokenOptions = {}): ParsedToken {
-  const realm = options.realm;
-
   // 1. Size, before anything else (`verify` refuses an over-long token of no known format the same way).
-  if (typeof token !== 'string') return reject('token_format', realm);
-  if (token.length > MAX_PRESIGNED_TOKEN_LENGTH) return reject('token_too_large', realm);
+  if (typeof token !== 'string') return reject('token_format');
+  if (token.length > MAX_PRESIGNED_TOKEN_LENGTH) return reject('token_too_large');
 
   // 2. Prefix and strict base64url.
-  if (!token.startsWith(PRESIGNED_TOKEN_PREFIX)) return reject('token_format', realm);
+  if (!token.startsWith(PRESIGNED_TOKEN_PREFIX)) return reject('token_format');
   const bytes = decodeBase64UrlStrict(token.slice(PRESIGNED_TOKEN_PREFIX.length));
-  if (!bytes) return reject('token_encoding', realm);
+  if (!bytes) return reject('token_encoding');
   const url = bytes.toString('latin1');
 
   // 3. The URL: https, bare host on the allow-list, path `/`.
   const queryStart = url.indexOf('?');
-  if (!URL_CHARS.test(queryStart === -1 ? url : url.slice(0, queryStart))) return reject('url_malformed', realm);
-  const sts = checkUrl(url, queryStart, options.allowedPartitions ?? DEFAULT_PARTITIONS, realm);
+  if (!URL_CHARS.test(queryStart === -1 ? url : url.slice(0, queryStart))) return reject('url_malformed');
+  const sts = checkUrl(url, queryStart, options.allowedPartitions ?? DEFAULT_PARTITIONS);
 
   // 4. The query: well-formed, known keys, each once (case-insensitively).
-  const values = parseQuery(queryStart === -1 ? '' : url.slice(queryStart + 1), realm);
+  const values = parseQuery(queryStart === -1 ? '' : url.slice(queryStart + 1));
 
   // 5. Every parameter's value.
-  for (const slot of REQUIRED_SLOTS) if (values[slot] === undefined) return reject('query_missing_key', realm);
-  if (decoded(values[ACTION]!, realm) !== 'GetCallerIdentity') return reject('action_invalid', realm);
-  if (values[VERSION] !== undefined && decoded(values[VERSION], realm) !== '2011-06-15') return reject('version_invalid', realm);
-  if (decoded(values[ALGORITHM]!, realm) !== 'AWS4-HMAC-SHA256') return reject('algorithm_invalid', realm);
+  for (const slot of REQUIRED_SLOTS) if (values[slot] === undefined) return reject('query_missing_key');
+  if (decoded(values[ACTION]!) !== 'GetCallerIdentity') return reject('action_invalid');
+  if (values[VERSION] !== undefined && decoded(values[VERSION]) !== '2011-06-15') return reject('version_invalid');
+  if (decoded(values[ALGORITHM]!) !== 'AWS4-HMAC-SHA256') return reject('algorithm_invalid');
 
-  const amzDate = decoded(values[DATE]!, realm);
+  const amzDate = decoded(values[DATE]!);
   const signedAt = parseAmzDate(amzDate);
-  if (signedAt === undefined) return reject('date_invalid', realm);
+  if (signedAt === undefined) return reject('date_invalid');
 
-  const accessKeyId = checkCredential(decoded(values[CREDENTIAL]!, realm), amzDate, sts, realm);
+  const accessKeyId = checkCredential(decoded(values[CREDENTIAL]!), amzDate, sts);
   const signedHeaders = values[SIGNED_HEADERS]!;
-  if (signedHeaders !== SIGNED_HEADERS_ENCODED && decoded(signedHeaders, realm) !== SIGNED_HEADERS_VALUE) return reject('signed_headers_invalid', realm);
-  if (!SIGNATURE_HEX.test(decoded(values[SIGNATURE]!, realm))) return reject('signature_format', realm);
+  if (signedHeaders !== SIGNED_HEADERS_ENCODED && decoded(signedHeaders) !== SIGNED_HEADERS_VALUE) return reject('signed_headers_invalid');
+  if (!SIGNATURE_HEX.test(decoded(values[SIGNATURE]!))) return reject('signature_format');
 
-  const expires = decoded(values[EXPIRES]!, realm);
-  if (!EXPIRES_SECONDS.test(expires) || Number(expires) > 900) return reject('expires_invalid', realm);
+  const expires = decoded(values[EXPIRES]!);
+  if (!EXPIRES_SECONDS.test(expires) || Number(expires) > 900) return reject('expires_invalid');
 
   const sessionToken = values[SECURITY_TOKEN];
-  if (sessionToken !== undefined && !SESSION_TOKEN_ESCAPED.test(sessionToken) && !SESSION_TOKEN.test(decoded(sessionToken, realm))) {
-    return reject('security_token_invalid', realm);
+  if (sessionToken !== undefined && !SESSION_TOKEN_ESCAPED.test(sessionToken) && !SESSION_TOKEN.test(decoded(sessionToken))) {
+    return reject('security_token_invalid');
   }
 
   const now = options.now === undefined ? Date.now() : typeof options.now === 'number' ? options.now : options.now.getTime();
-  if (now >= signedAt + PRESIGNED_URL_LIFETIME_MS) return reject('token_expired', realm);
-  if (signedAt - now > MAX_FUTURE_SKEW_MS) return reject('token_not_yet_valid', realm);
+  if (now >= signedAt + PRESIGNED_URL_LIFETIME_MS) return reject('token_expired');
+  if (signedAt - now > MAX_FUTURE_SKEW_MS) return reject('token_not_yet_valid');
 
   return new PresignedToken(url, sts, accessKeyId, sessionToken !== undefined, signedAt, Number(expires));
 }
 
-function reject(code: CallerIdErrorCode, realm: string | undefined): never {
-  throw new CallerIdError(code, realm === undefined ? undefined : { realm });
+function reject(code: CallerIdErrorCode): never {
+  throw new CallerIdError(code);
 }
 
-function checkUrl(url: string, queryStart: number, allowedPartitions: readonly Partition[], realm: string | undefined): StsHost {
-  if (!url.startsWith('https://')) return reject(SCHEME.test(url) ? 'url_scheme' : 'url_malformed', realm);
-  if (url.includes('#')) return reject('url_fragment', realm);
+function checkUrl(url: string, queryStart: number, allowedPartitions: readonly Partition[]): StsHost {
+  if (!url.startsWith('https://')) return reject(SCHEME.test(url) ? 'url_scheme' : 'url_malformed');
+  if (url.includes('#')) return reject('url_fragment');
   const slash = url.indexOf('/', 8);
   const authorityEnd = slash === -1 || (queryStart !== -1 && queryStart < slash) ? queryStart : slash;
-  if (authorityEnd === -1) return reject('url_path', realm);
+  if (authorityEnd === -1) return reject('url_path');
   const authority = url.slice(8, authorityEnd);
-  if (authority.includes('@')) return reject('url_userinfo', realm);
-  if (authority.startsWith('[')) return reject('host_not_allowed', realm); // an IPv6 literal
-  if (authority.includes(':')) return reject('url_port', realm);
+  if (authority.includes('@')) return reject('url_userinfo');
+  if (authority.startsWith('[')) return reject('host_not_allowed'); // an IPv6 literal
+  if (authority.includes(':')) return reject('url_port');
   // Exact lookup: case, trailing dots, IPs, punycode and look-alike suffixes all miss.
   const sts = lookupStsHost(authority);
-  if (!sts) return reject('host_not_allowed', realm);
-  if (!allowedPartitions.includes(sts.partition)) return reject('partition_not_allowed', realm);
-  if (authorityEnd !== slash || (queryStart === -1 ? url.length : queryStart) !== slash + 1) return reject('url_path', realm);
+  if (!sts) return reject('host_not_allowed');
+  if (!allowedPartitions.includes(sts.partition)) return reject('partition_not_allowed');
+  if (authorityEnd !== slash || (queryStart === -1 ? url.length : queryStart) !== slash + 1) return reject('url_path');
   return sts;
 }
 
 /** The raw (still escaped) value of each known parameter, by slot. */
-function parseQuery(query: string, realm: string | undefined): (string | undefined)[] {
-  if (query === '') return reject('query_missing_key', realm);
-  if (!QUERY_CHARS.test(query)) return reject(URL_CHARS.test(query) ? 'query_malformed' : 'url_malformed', realm);
-  if (hasBadEscape(query)) return reject('query_malformed', realm);
+function parseQuery(query: string): (string | undefined)[] {
+  if (query === '') return reject('query_missing_key');
+  if (!QUERY_CHARS.test(query)) return reject(URL_CHARS.test(query) ? 'query_malformed' : 'url_malformed');
+  if (hasBadEscape(query)) return reject('query_malformed');
   const values: (string | undefined)[] = new Array<string | undefined>(KEYS.length);
   // Keys that differ from a known key only by case, by slot: a CVE-2022-2385 decoy.
   let decoys = 0;
@@ -235,23 +228,23 @@ function parseQuery(query: string, realm: string | undefined): (string | undefin
     if (end === -1) end = query.length;
     const eq = query.indexOf('=', start);
     const secondEq = eq === -1 ? -1 : query.indexOf('=', eq + 1);
-    if (eq <= start || eq >= end || (secondEq !== -1 && secondEq < end)) return reject('query_malformed', realm);
-    const key = decoded(query.slice(start, eq), realm);
+    if (eq <= start || eq >= end || (secondEq !== -1 && secondEq < end)) return reject('query_malformed');
+    const key = decoded(query.slice(start, eq));
     const slot = SLOT_OF_KEY.get(key);
     if (slot !== undefined) {
-      if (values[slot] !== undefined || (decoys & (1 << slot)) !== 0) return reject('query_duplicate_key', realm);
+      if (values[slot] !== undefined || (decoys & (1 << slot)) !== 0) return reject('query_duplicate_key');
       values[slot] = query.slice(eq + 1, end);
     } else {
       const folded = SLOT_OF_FOLDED_KEY.get(key.toLowerCase());
       if (folded === undefined) unknown = true;
-      else if (values[folded] !== undefined || (decoys & (1 << folded)) !== 0) return reject('query_duplicate_key', realm);
+      else if (values[folded] !== undefined || (decoys & (1 << folded)) !== 0) return reject('query_duplicate_key');
       else decoys |= 1 << folded;
     }
     start = end + 1;
   }
   // Duplicates win over unknown keys whatever their order, so the decoy is named as such.
-  for (let slot = 0; slot < KEYS.length; slot++) if ((decoys & (1 << slot)) !== 0 && values[slot] !== undefined) return reject('query_duplicate_key', realm);
-  if (unknown || decoys !== 0) return reject('query_unknown_key', realm);
+  for (let slot = 0; slot < KEYS.length; slot++) if ((decoys & (1 << slot)) !== 0 && values[slot] !== undefined) return reject('query_duplicate_key');
+  if (unknown || decoys !== 0) return reject('query_unknown_key');
   return values;
 }
 
@@ -268,12 +261,12 @@ function isHex(c: number): boolean {
 }
 
 /** A query component with its %-escapes decoded; an escape that is not UTF-8 is malformed. */
-function decoded(text: string, realm: string | undefined): string {
+function decoded(text: string): string {
   if (!text.includes('%')) return text;
   try {
     return decodeURIComponent(text);
   } catch {
-    return reject('query_malformed', realm);
+    return reject('query_malformed');
   }
 }
 
@@ -296,13 +289,13 @@ function daysInMonth(year: number, month: number): number {
 }
 
 /** `<key id>/<yyyymmdd>/<region>/sts/aws4_request`, its day and region those of the token. */
-function checkCredential(credential: string, amzDate: string, sts: StsHost, realm: string | undefined): string {
+function checkCredential(credential: string, amzDate: string, sts: StsHost): string {
   const parts = credential.split('/');
-  if (parts.length !== 5) return reject('credential_invalid', realm);
+  if (parts.length !== 5) return reject('credential_invalid');
   const [accessKeyId, day, region, service, terminator] = parts as [string, string, string, string, string];
   if (!ACCESS_KEY_ID_PATTERN.test(accessKeyId) || !SCOPE_DATE.test(day) || !SCOPE_REGION.test(region) || terminator !== 'aws4_request') {
-    return reject('credential_invalid', realm);
+    return reject('credential_invalid');
   }
-  if (service !== 'sts' || day !== amzDate.slice(0, 8) || region !== sts.region) return reject('credential_scope_mismatch', realm);
+  if (service !== 'sts' || day !== amzDate.slice(0, 8) || region !== sts.region) return reject('credential_scope_mismatch');
   return accessKeyId;
 }

@@ -26,7 +26,6 @@ export interface StsReplayConfig {
   readonly endpoint: URL | undefined;
   /** The connections and timeouts of STS requests (see {@link createStsPool}). */
   readonly pool: OutboundPool;
-  readonly realm: string | undefined;
 }
 
 // STS error codes that mean "slow down", whatever the HTTP status.
@@ -128,7 +127,7 @@ async function roundTrip(token: ParsedToken, config: StsReplayConfig): Promise<s
       ...pool.timeouts(),
     });
   } catch (err) {
-    throw transportFailure(err, config.realm);
+    throw transportFailure(err);
   }
 
   const { statusCode } = response;
@@ -136,22 +135,22 @@ async function roundTrip(token: ParsedToken, config: StsReplayConfig): Promise<s
   try {
     body = await readCapped(response, MAX_STS_RESPONSE_BYTES, () => new ResponseTooLargeError('STS response larger than the cap.'));
   } catch (err) {
-    throw transportFailure(err, config.realm);
+    throw transportFailure(err);
   }
   if (statusCode === 200) return body;
-  throw statusFailure(statusCode, body, config.realm);
+  throw statusFailure(statusCode, body);
 }
 
 class ResponseTooLargeError extends Error {
   override readonly name = 'ResponseTooLargeError';
 }
 
-function statusFailure(status: number, body: string, realm: string | undefined): CallerIdError {
+function statusFailure(status: number, body: string): CallerIdError {
   const stsCode = errorCodeOf(body);
   const code = classify(status, stsCode);
   const known = stsCode === undefined ? 'no AWS error document' : REFUSAL_CODES.has(stsCode) || THROTTLING_CODES.has(stsCode) ? stsCode : 'an unknown AWS error code';
   const cause = new Error(`STS answered HTTP ${status} (${known}).`);
-  const error = new CallerIdError(code, { cause, ...(realm === undefined ? {} : { realm }), retryAfterSeconds: code === 'sts_throttled' ? 2 : 1 });
+  const error = new CallerIdError(code, { cause, retryAfterSeconds: code === 'sts_throttled' ? 2 : 1 });
   answers.set(error, { status, stsCode });
   return error;
 }
@@ -186,7 +185,7 @@ function errorCodeOf(body: string): string | undefined {
 
 const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT']);
 
-function transportFailure(err: unknown, realm: string | undefined): CallerIdError {
+function transportFailure(err: unknown): CallerIdError {
   const name = err instanceof Error ? err.name : typeof err;
   const code = typeof (err as { code?: unknown } | null)?.code === 'string' ? (err as { code: string }).code : undefined;
   let kind: CallerIdErrorCode = 'sts_unavailable';
@@ -194,7 +193,7 @@ function transportFailure(err: unknown, realm: string | undefined): CallerIdErro
   else if (err instanceof ResponseTooLargeError || code === 'UND_ERR_RES_EXCEEDED_MAX_SIZE') kind = 'sts_response_invalid';
   // Only the error's class and code: a transport error may quote the request it failed on.
   const why = causeOf(err);
-  const error = new CallerIdError(kind, { cause: new Error(`STS request failed: ${why}.`), ...(realm === undefined ? {} : { realm }) });
+  const error = new CallerIdError(kind, { cause: new Error(`STS request failed: ${why}.`) });
   answers.set(error, { cause: why });
   return error;
 }

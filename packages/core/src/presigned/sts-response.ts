@@ -18,9 +18,9 @@ const MAX_FIELD_LENGTH = 2048;
 type JsonObject = { [key: string]: JsonValue };
 
 /** Turns a 200 body into the caller's identity, or throws `sts_response_invalid`. */
-export function identityFromStsResponse(body: string, token: ParsedToken, realm: string | undefined): Identity {
+export function identityFromStsResponse(body: string, token: ParsedToken): Identity {
   const invalid = (why: string): never => {
-    throw new CallerIdError('sts_response_invalid', { cause: new Error(`STS response: ${why}`), ...(realm === undefined ? {} : { realm }) });
+    throw new CallerIdError('sts_response_invalid', { cause: new Error(`STS response: ${why}`) });
   };
 
   let root: JsonValue;

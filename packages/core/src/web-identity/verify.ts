@@ -6,7 +6,7 @@
  */
 import { hash } from 'node:crypto';
 import type { Dispatcher } from 'undici';
-import { CallerIdError, isCallerIdError } from '../errors.js';
+import { CallerIdError, inRealm, isCallerIdError } from '../errors.js';
 import type { Identity } from '../authz/identity.js';
 import { isAllowedFetchUrl } from '../outbound/https-or-loopback.js';
 import { toIdentity } from './claims.js';
@@ -35,7 +35,7 @@ export interface WebIdentityContext {
   clock?: () => number;
   /** undici dispatcher for JWKS fetches; by default one is created (and closed by `close()`). */
   dispatcher?: Dispatcher | undefined;
-  /** The `realm` of `WWW-Authenticate` challenges. Default `"callerid"`. */
+  /** The `realm` of `WWW-Authenticate` challenges, when this verifier stands alone. Default `"callerid"`. */
   realm?: string | undefined;
 }
 
@@ -69,7 +69,7 @@ export function createWebIdentityVerifier(options: WebIdentityOptions, context: 
     realm === undefined
       ? verifyToken
       : (token: string) => verifyToken(token).catch((err: unknown) => {
-          throw inRealm(err, realm);
+          throw inRealm(err instanceof Error ? err : new CallerIdError('jwt_signature'), realm);
         });
 
   const issuers = new Set(settings.issuers);
@@ -129,13 +129,6 @@ function fingerprintOf(settings: Settings): string {
     settings.maxLifetimeSeconds, settings.toleranceSeconds, settings.allowExtraAudiences, settings.maxTokenBytes,
   ]);
   return `jwt:${hash('sha256', canonical, 'base64url')}`;
-}
-
-// Errors are built with the default realm; a verifier with its own realm re-issues them in it.
-function inRealm(err: unknown, realm: string): Error {
-  if (!(err instanceof CallerIdError)) return err instanceof Error ? err : new CallerIdError('jwt_signature');
-  const retryAfter = err.headers['Retry-After'];
-  return new CallerIdError(err.code, { realm, ...(retryAfter ? { retryAfterSeconds: Number(retryAfter) } : {}) });
 }
 
 function checkIssuer(issuer: unknown): void {
