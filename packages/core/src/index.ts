@@ -1,6 +1,6 @@
 export { CallerIdError, ERROR_CODES, bearerChallenge, isCallerIdError } from './errors.js';
 export type { BearerError, CallerIdErrorCode, CallerIdErrorOptions } from './errors.js';
-export type { Identity, Partition, PrincipalType, TokenType, WebIdentityClaims } from './authz/identity.js';
+export type { Identity, IdentityBase, Partition, PresignedIdentity, PrincipalType, TokenType, WebIdentity, WebIdentityClaims } from './authz/identity.js';
 export { lookupStsHost, stsHostFor, partitionOfRegion, GLOBAL_STS_HOST, PARTITION_IDS } from './presigned/hosts.js';
 export type { StsHost, StsEndpointChoice } from './presigned/hosts.js';
 export { compileAllow, createGuard } from './authz/policy.js';
@@ -20,6 +20,7 @@ export { assertKnownOptions, optionKeys } from './options.js';
 export { DIAGNOSTICS_CHANNELS } from './diagnostics.js';
 export type { JwksEvent, StoreEvent, StsEvent, VerifyEvent } from './diagnostics.js';
 export type { Verifier, VerifierOptions } from './verifier.js';
+export type { PresignedOptions } from './presigned/options.js';
 export { createMemoryCache } from './cache/cache.js';
 export type { CacheEntry, CacheStore, MemoryCache, MemoryCacheOptions } from './cache/cache.js';
 export { parseArn, tryParseArn, canonicalizeArn } from './authz/arn.js';
