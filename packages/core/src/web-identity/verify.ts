@@ -8,7 +8,7 @@ import { hash } from 'node:crypto';
 import { compactVerify } from 'jose';
 import { Agent, type Dispatcher } from 'undici';
 import { CallerIdError, isCallerIdError } from '../errors.js';
-import type { Identity } from '../authz/identity.js';
+import type { WebIdentity } from '../authz/identity.js';
 import { toIdentity } from './claims.js';
 import { isAllowedFetchUrl, DEFAULT_MAX_JWKS_BYTES } from './jwks-fetch.js';
 import { IssuerKeys, type JwksOptions } from './jwks.js';
@@ -40,8 +40,8 @@ export interface WebIdentityContext {
 
 /** Verifies web identity tokens; see {@link createWebIdentityVerifier}. */
 export interface WebIdentityVerifier {
-  /** Verifies one token; resolves to its `Identity` or throws a `CallerIdError`. */
-  verify(token: string): Promise<Identity>;
+  /** Verifies one token; resolves to its `WebIdentity` or throws a `CallerIdError`. */
+  verify(token: string): Promise<WebIdentity>;
   /** A digest of the settings that decide acceptance, for verified-token cache keys. */
   readonly fingerprint: string;
   /** Releases the JWKS connection pool (when this verifier created it). */
@@ -76,7 +76,7 @@ export function createWebIdentityVerifier(options: WebIdentityOptions, context: 
 
   const trusted = (iss: string) => keys.has(iss);
 
-  async function verifyToken(token: string): Promise<Identity> {
+  async function verifyToken(token: string): Promise<WebIdentity> {
     const nowMs = clock();
     const { claims } = checkLocally(token, settings, trusted, nowMs);
     const issuer = keys.get(claims.iss)!;
