@@ -1,7 +1,10 @@
 /** The readable (non-JSON) rendering of a verified `Identity`. */
-import type { Identity } from '@callerid/core';
+import type { Identity, PresignedIdentity, WebIdentity } from '@callerid/core';
 
-const LABELS: ReadonlyArray<[keyof Identity, string]> = [
+/** A field of any kind of identity (the kinds differ: only presigned ones have `stsHost`, only web identities `issuer`). */
+type Field = keyof PresignedIdentity | keyof WebIdentity;
+
+const LABELS: ReadonlyArray<[Field, string]> = [
   ['arn', 'arn'],
   ['canonicalArn', 'canonical arn'],
   ['accountId', 'account'],
@@ -24,10 +27,10 @@ const LABELS: ReadonlyArray<[keyof Identity, string]> = [
 export function formatIdentity(identity: Identity): string {
   const lines: string[] = [];
   for (const [key, label] of LABELS) {
-    const value = identity[key];
+    const value = (identity as Partial<Record<Field, unknown>>)[key];
     if (value === undefined || value === null) continue;
     lines.push(`${label.padEnd(14)}${Array.isArray(value) ? value.join(', ') : typeof value === 'object' ? JSON.stringify(value) : String(value)}`);
   }
-  if (identity.claims) lines.push(`${'claims'.padEnd(14)}${JSON.stringify(identity.claims)}`);
+  if (identity.tokenType === 'web-identity') lines.push(`${'claims'.padEnd(14)}${JSON.stringify(identity.claims)}`);
   return `${lines.join('\n')}\n`;
 }

@@ -4,7 +4,8 @@
  * concurrent callers never mint twice.
  */
 import { randomInt } from 'node:crypto';
-import { assertKnownOptions, CallerIdError, isCallerIdError, optionKeys, type WebIdentityAlgorithm } from '@callerid/core';
+import { assertKnownOptions, CallerIdError, isCallerIdError, type WebIdentityAlgorithm } from '@callerid/core';
+import { optionKeys } from '@callerid/core/internal';
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from '@smithy/types';
 import { credentialSource, mintWebIdentityToken, type CredentialSourceOptions } from '@callerid/mint';
 import { defaultMint, type MintFunction, type MintResult } from './mint.js';

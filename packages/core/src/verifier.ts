@@ -12,24 +12,20 @@ import { CallerIdError, type CallerIdErrorCode } from './errors.js';
 import { isPartition } from './presigned/hosts.js';
 import type { Identity, Partition } from './authz/identity.js';
 import { assertKnownOptions, optionKeys } from './options.js';
+import type { PresignedOptions } from './presigned/options.js';
 import { parseToken } from './presigned/parse.js';
 import { createStsPool, DEFAULT_STS_TIMEOUT_MS, parseStsEndpoint, replayToSts, type StsReplayConfig } from './presigned/sts-client.js';
 import { identityFromStsResponse } from './presigned/sts-response.js';
 import { AUDIENCE_PATTERN, MAX_PRESIGNED_TOKEN_LENGTH, MAX_TOKEN_LENGTH, tokenKind } from './token-format.js';
 import { createWebIdentityVerifier, type WebIdentityOptions, type WebIdentityVerifier } from './web-identity/verify.js';
 
-/** Options for {@link createVerifier}. */
-export interface VerifierOptions {
+/**
+ * Options for {@link createVerifier}: those of every token kind here, the presigned-token ones from
+ * {@link PresignedOptions}, the web identity ones under `webIdentity`.
+ */
+export interface VerifierOptions extends PresignedOptions {
   /** This server's audience (for EKS, the cluster name). Only tokens signed for it verify. */
   audience: string;
-  /**
-   * Dial STS here instead of the token's own host — a VPC endpoint, or sts-local at
-   * `http://127.0.0.1:PORT`. The original `Host` is kept so the signature still holds. https, or http
-   * to a loopback address only.
-   */
-  stsEndpoint?: string | URL;
-  /** Partitions whose STS hosts are accepted. Default `['aws']`. */
-  allowedPartitions?: readonly Partition[];
   /** The current time in epoch ms. Default `Date.now`. */
   clock?: () => number;
   /** Where verified tokens are remembered. Default: a `createMemoryCache()` of 10,000 entries; `false` disables caching. */
@@ -47,8 +43,6 @@ export interface VerifierOptions {
    * with `token_replayed` (401), and when the store cannot tell, with `replay_check_unavailable` (503).
    */
   replay?: 'allow' | 'once';
-  /** Bound on one STS round trip (connect, headers, body), in ms. Default 5000. */
-  timeoutMs?: number;
   /** The undici dispatcher for STS calls. Default: a keep-alive `Agent` owned (and closed) by the verifier. */
   dispatcher?: Dispatcher;
   /** The `realm` of `WWW-Authenticate` challenges. Default `"callerid"`. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { canonicalizeArn, parseArn, tryParseArn } from '../src/index.js';
+import { canonicalizeArn, parseArn } from '../src/index.js';
+import { tryParseArn } from '../src/authz/arn.js';
 
 describe('parseArn', () => {
   it('parses the five principal shapes', () => {

@@ -23,10 +23,10 @@ import {
   parseToken,
   parseWebIdentityToken,
   PARTITION_IDS,
-  tokenKind,
   type Authenticator,
   type Verifier,
 } from '../src/index.js';
+import { tokenKind } from '../src/internal.js';
 import { answer, startFakeSts, stsErrorBody, type FakeSts } from './fake-sts.js';
 import { awsCli, signedAtOf } from './fixtures.js';
 import { startTestIssuer, type TestIssuer } from './web-identity/test-issuer.js';

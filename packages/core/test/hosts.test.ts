@@ -3,7 +3,7 @@
  * the same entries, whichever runs first (this file runs `stsHostFor` before any lookup).
  */
 import { describe, expect, it } from 'vitest';
-import { GLOBAL_STS_HOST, lookupStsHost, partitionOfRegion, stsHostFor, type StsEndpointChoice } from '../src/index.js';
+import { GLOBAL_STS_HOST, lookupStsHost, partitionOfRegion, stsHostFor, type StsEndpointChoice } from '../src/presigned/hosts.js';
 
 // One region or more of every partition, GovCloud (whose regular hosts are FIPS) included.
 const REGIONS = ['us-east-1', 'eu-west-1', 'ap-southeast-7', 'cn-north-1', 'us-gov-west-1', 'us-iso-east-1', 'us-isob-east-1', 'eu-isoe-west-1', 'us-isof-south-1', 'eusc-de-east-1'];

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { AIA_PRINCIPAL_ID_EXTRA, kubernetesUserInfo } from '../src/index.js';
+import { kubernetesUserInfo } from '../src/index.js';
+import { AIA_PRINCIPAL_ID_EXTRA } from '../src/authz/kubernetes-user.js';
 import { assumedRoleIdentity, rootIdentity, userIdentity } from './policy-fixtures.js';
 
 describe('kubernetesUserInfo: the UserInfo aws-iam-authenticator answers', () => {

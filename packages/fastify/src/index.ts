@@ -4,7 +4,6 @@
  */
 import {
   assertKnownOptions,
-  AUTHENTICATOR_OPTION_KEYS,
   createAuthenticator,
   createGuard,
   type AllowOption,
@@ -13,7 +12,7 @@ import {
   type GuardOptions,
   type Identity,
 } from '@callerid/core';
-import { fastPath, type FastAnswer } from '@callerid/core/internal';
+import { AUTHENTICATOR_OPTION_KEYS, fastPath, type FastAnswer } from '@callerid/core/internal';
 import type { FastifyInstance, FastifyPluginCallback, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 
@@ -119,4 +118,7 @@ export function requireGroups(...groups: string[]): (request: FastifyRequest) =>
   return requireCaller({ groups });
 }
 
-export type { Identity } from '@callerid/core';
+// What a user of the adapter needs from core, without installing it separately: the error class and
+// guard to catch refusals by, and the identity types.
+export { CallerIdError, isCallerIdError } from '@callerid/core';
+export type { CallerIdErrorCode, Identity, IdentityBase, PresignedIdentity, WebIdentity } from '@callerid/core';

@@ -81,4 +81,7 @@ export function requireGroups(...groups: string[]): Middleware {
   return requireCaller({ groups });
 }
 
-export type { Identity } from '@callerid/core';
+// What a user of the adapter needs from core, without installing it separately: the error class and
+// guard to catch refusals by, and the identity types.
+export { CallerIdError, isCallerIdError } from '@callerid/core';
+export type { CallerIdErrorCode, Identity, IdentityBase, PresignedIdentity, WebIdentity } from '@callerid/core';

@@ -1,8 +1,8 @@
 import { HttpRequest } from '@smithy/protocol-http';
 import { SignatureV4 } from '@smithy/signature-v4';
 import type { AwsCredentialIdentity, HttpRequest as SignedRequest } from '@smithy/types';
-import { CallerIdError, stsHostFor } from '@callerid/core';
-import { AUDIENCE_PATTERN, encodePresignedToken } from '@callerid/core/internal';
+import { CallerIdError } from '@callerid/core';
+import { AUDIENCE_PATTERN, encodePresignedToken, stsHostFor } from '@callerid/core/internal';
 import { resolveCredentials, type CredentialsOption } from './credentials.js';
 import { NodeSha256 } from './sha256.js';
 

@@ -2,8 +2,8 @@
  * Minting AWS web identity JWTs with `sts:GetWebIdentityToken`. The AWS SDK is imported lazily, on
  * the first mint, so that a server that only verifies never loads it.
  */
-import { CallerIdError, tokenKind, type WebIdentityAlgorithm } from '@callerid/core';
-import { parseStsEndpoint, WEB_IDENTITY_ALGORITHMS } from '@callerid/core/internal';
+import { CallerIdError, type WebIdentityAlgorithm } from '@callerid/core';
+import { parseStsEndpoint, tokenKind, WEB_IDENTITY_ALGORITHMS } from '@callerid/core/internal';
 import { resolveCredentials, type CredentialsOption } from './credentials.js';
 
 /** Options for {@link mintWebIdentityToken}; the limits are GetWebIdentityToken's own. */

@@ -1,4 +1,5 @@
-import { assertKnownOptions, optionKeys } from '@callerid/core';
+import { assertKnownOptions } from '@callerid/core';
+import { optionKeys } from '@callerid/core/internal';
 import type { RedisCommandClient } from './store.js';
 
 /** Options for {@link createRedisStore}. */

@@ -15,6 +15,7 @@ const identity: Identity = {
   userName: 'alice',
   tokenType: 'presigned',
   stsHost: 'sts.eu-west-1.amazonaws.com',
+  accessKeyId: 'AKIAEXAMPLEALICEKEY1',
   region: 'eu-west-1',
   expiresAt: '2026-12-04T16:00:00.000Z',
 };

@@ -24,11 +24,13 @@ const aiaYaml = (spell: (key: string) => string = (k) => k, top: (key: string) =
 
 const user = (name: string, account = '555555555555'): Identity => ({
   arn: `arn:aws:iam::${account}:user/${name}`, canonicalArn: `arn:aws:iam::${account}:user/${name}`, accountId: account, partition: 'aws',
-  principalType: 'user', userId: 'AIDAEXAMPLE000000001', tokenType: 'presigned', expiresAt: '2030-01-01T00:00:00.000Z',
+  principalType: 'user', userId: 'AIDAEXAMPLE000000001', tokenType: 'presigned',
+  stsHost: 'sts.amazonaws.com', accessKeyId: 'AKIAEXAMPLE000000001', region: 'us-east-1', expiresAt: '2030-01-01T00:00:00.000Z',
 });
 const session = (role: string, name: string, account = '555555555555'): Identity => ({
   arn: `arn:aws:sts::${account}:assumed-role/${role}/${name}`, canonicalArn: `arn:aws:iam::${account}:role/${role}`, accountId: account, partition: 'aws',
-  principalType: 'assumed-role', userId: `AROAEXAMPLE000000001:${name}`, roleName: role, sessionName: name, tokenType: 'presigned', expiresAt: '2030-01-01T00:00:00.000Z',
+  principalType: 'assumed-role', userId: `AROAEXAMPLE000000001:${name}`, roleName: role, sessionName: name, tokenType: 'presigned',
+  stsHost: 'sts.amazonaws.com', accessKeyId: 'ASIAEXAMPLE000000001', region: 'us-east-1', expiresAt: '2030-01-01T00:00:00.000Z',
 });
 
 function errorOf(text: string): ConfigError {

@@ -3,7 +3,7 @@
  * Presigned `k8s-aws-v1.` tokens and AWS web identity JWTs. Exit 0 when every check passes, 1 when one
  * fails, 2 on usage errors.
  */
-import { tokenKind } from '@callerid/core';
+import { tokenKind } from '@callerid/core/internal';
 import { atMostPositionals, parseCommandArgs, parseInstant } from '../args.js';
 import { buildJwtReport, jwtRawView, type JwtReport } from '../decode/jwt-report.js';
 import { buildReport, type DecodeReport } from '../decode/report.js';

@@ -5,7 +5,7 @@
  * (a SelfSubjectReview, as `kubectl auth whoami`). Each step ✓/✗ with evidence and the next thing to
  * try; `--json` for scripts. Never prints a token, a signature, a secret or a session token.
  */
-import { stsHostFor } from '@callerid/core';
+import { stsHostFor } from '@callerid/core/internal';
 import { mintToken } from '@callerid/mint';
 import { UsageError, atMostPositionals, parseCommandArgs } from '../args.js';
 import { selfSubjectReview } from '../doctor/api-server.js';

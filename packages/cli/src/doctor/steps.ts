@@ -4,7 +4,8 @@
  * (the EKS "Unauthorized" symptom table: wrong cluster name, session ARN mapped instead of the role
  * ARN, role path, expired session, clock, wrong profile in this shell).
  */
-import { MAX_FUTURE_SKEW_MS, PARTITION_IDS, parseArn, parseToken, type Identity } from '@callerid/core';
+import { PARTITION_IDS, parseArn, parseToken, type Identity } from '@callerid/core';
+import { MAX_FUTURE_SKEW_MS } from '@callerid/core/internal';
 import type { RegionSource } from '../token/region.js';
 import type { ApiServerAnswer } from './api-server.js';
 import { fail, pass, warn, type Check } from './check.js';

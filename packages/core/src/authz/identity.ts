@@ -27,8 +27,13 @@ export interface WebIdentityClaims {
   [claim: string]: unknown;
 }
 
-/** A verified AWS caller. */
-export interface Identity {
+/**
+ * What every verified caller has, whatever the token kind. Narrow an {@link Identity} on `tokenType`
+ * to reach the fields only one kind has.
+ */
+export interface IdentityBase {
+  /** How the caller proved its identity; the discriminant of {@link Identity}. */
+  tokenType: TokenType;
   /** The ARN as STS reported it (for assumed roles: `arn:…:sts::<acct>:assumed-role/<role>/<session>`). */
   arn: string;
   /** The stable ARN to write policies against: assumed roles become `arn:…:iam::<acct>:role/<role>`. */
@@ -36,34 +41,61 @@ export interface Identity {
   /** The 12-digit account id. */
   accountId: string;
   /** The partition (`aws`, `aws-cn`, `aws-us-gov`, …). */
-  partition: string;
+  partition: Partition;
   principalType: PrincipalType;
-  /** STS `UserId` (`AIDA…`, or `AROA…:<session>` for assumed roles). */
+  /**
+   * STS `UserId` (`AIDA…`, or `AROA…:<session>` for assumed roles); for web identity tokens the
+   * `principal_id` claim, or `''` when the token carries none.
+   */
   userId: string;
-  /** For assumed roles: the session name. */
+  /** For assumed roles (and web identity role sessions): the session name. */
   sessionName?: string;
   /** For roles and assumed roles: the role name (without its IAM path, which STS does not report). */
   roleName?: string;
   /** For IAM users (and federated users): the user name. */
   userName?: string;
-  tokenType: TokenType;
-  /** For presigned tokens: the STS host the token was signed for. */
-  stsHost?: string;
-  /**
-   * For presigned tokens: the access key id that signed the token. STS checked the signature with this
-   * key, so it is as trustworthy as the ARN; it is not a secret (aws-iam-authenticator reports it too).
-   */
-  accessKeyId?: string;
-  /** For presigned tokens: the signing region; for web identity tokens: `source_region`. */
+  /** For presigned tokens: the signing region; for web identity tokens: `source_region`, when present. */
   region?: string;
   /** When the token stops being accepted (ISO 8601). */
   expiresAt: string;
-  /** For web identity tokens: the issuer. */
-  issuer?: string;
-  /** For web identity tokens: the AWS namespace claims. */
-  claims?: WebIdentityClaims;
   /** Set by the `map` option (aws-auth style mapping). */
   username?: string;
   /** Set by the `map` option (aws-auth style mapping). */
   groups?: string[];
 }
+
+/** A caller verified by an EKS-style presigned STS GetCallerIdentity token (`k8s-aws-v1.…`). */
+export interface PresignedIdentity extends IdentityBase {
+  tokenType: 'presigned';
+  /** The STS host the token was signed for. */
+  stsHost: string;
+  /**
+   * The access key id that signed the token. STS checked the signature with this key, so it is as
+   * trustworthy as the ARN; it is not a secret (aws-iam-authenticator reports it too).
+   */
+  accessKeyId: string;
+  /** The signing region (the STS host's region; `us-east-1` for the global host). */
+  region: string;
+}
+
+/** A caller verified by an AWS web identity JWT (`sts:GetWebIdentityToken`). */
+export interface WebIdentity extends IdentityBase {
+  tokenType: 'web-identity';
+  /** AWS issues web identity tokens to IAM roles (for their sessions) and users only. */
+  principalType: 'role' | 'user';
+  /** The issuer (`iss`), one of the configured trusted issuers. */
+  issuer: string;
+  /** The AWS namespace claims (`https://sts.amazonaws.com/`). */
+  claims: WebIdentityClaims;
+}
+
+/**
+ * A verified AWS caller: one of the token kinds, told apart by `tokenType`.
+ *
+ * @example
+ * ```ts
+ * if (identity.tokenType === 'web-identity') console.log(identity.issuer, identity.claims.org_id);
+ * else console.log(identity.stsHost, identity.accessKeyId);
+ * ```
+ */
+export type Identity = PresignedIdentity | WebIdentity;

@@ -45,7 +45,7 @@ export function kubernetesUserInfo(identity: Identity, options: KubernetesUserIn
       arn: [identity.arn],
       canonicalArn: [identity.canonicalArn],
       sessionName: [identity.sessionName ?? ''],
-      accessKeyId: [identity.accessKeyId ?? ''],
+      accessKeyId: [identity.tokenType === 'presigned' ? identity.accessKeyId : ''],
       principalId: [principalId],
       [AIA_PRINCIPAL_ID_EXTRA]: [principalId],
     },

@@ -68,7 +68,7 @@ const VARIABLES: Readonly<Record<Variable, (identity: Identity) => string | unde
   SessionName: (identity) => identity.sessionName?.replaceAll('@', '-'),
   SessionNameRaw: (identity) => identity.sessionName,
   RoleName: (identity) => roleNameOf(identity),
-  AccessKeyID: (identity) => identity.accessKeyId,
+  AccessKeyID: (identity) => (identity.tokenType === 'presigned' ? identity.accessKeyId : undefined),
   CanonicalARN: (identity) => identity.canonicalArn,
 };
 

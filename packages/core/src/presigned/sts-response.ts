@@ -1,6 +1,6 @@
 import { canonicalArnOf, tryParseArn } from '../authz/arn.js';
 import { CallerIdError } from '../errors.js';
-import type { Identity } from '../authz/identity.js';
+import type { PresignedIdentity } from '../authz/identity.js';
 import type { ParsedToken } from './parse.js';
 import { parseStrictJson, type JsonValue } from '../strict-json.js';
 
@@ -18,7 +18,7 @@ const MAX_FIELD_LENGTH = 2048;
 type JsonObject = { [key: string]: JsonValue };
 
 /** Turns a 200 body into the caller's identity, or throws `sts_response_invalid`. */
-export function identityFromStsResponse(body: string, token: ParsedToken): Identity {
+export function identityFromStsResponse(body: string, token: ParsedToken): PresignedIdentity {
   const invalid = (why: string): never => {
     throw new CallerIdError('sts_response_invalid', { cause: new Error(`STS response: ${why}`) });
   };
@@ -45,7 +45,7 @@ export function identityFromStsResponse(body: string, token: ParsedToken): Ident
   if (parsed.partition !== token.partition) return invalid('the ARN partition differs from the token endpoint partition');
   if (!userIdMatches(userId, parsed.principalType, parsed.sessionName ?? parsed.userName, account)) return invalid('UserId does not fit the ARN');
 
-  const identity: Identity = {
+  const identity: PresignedIdentity = {
     arn,
     canonicalArn: canonicalArnOf(parsed),
     accountId: account,
@@ -76,7 +76,7 @@ function onlyKeys(value: JsonValue | undefined, required: readonly string[], all
  * `UserId` shapes per principal type: `AIDA…` for users, `<AROA…>:<session>` for assumed roles (exactly
  * two parts, the session that of the ARN), the account id for root, `<account>:<name>` for federated users.
  */
-function userIdMatches(userId: string, type: Identity['principalType'], name: string | undefined, account: string): boolean {
+function userIdMatches(userId: string, type: PresignedIdentity['principalType'], name: string | undefined, account: string): boolean {
   switch (type) {
     case 'user':
     case 'role':

@@ -4,7 +4,7 @@
  * then checks the signature over exactly the bytes read here, so a forged payload gets nowhere.
  */
 import { CallerIdError } from '../errors.js';
-import type { Identity, WebIdentityClaims } from '../authz/identity.js';
+import type { WebIdentity, WebIdentityClaims } from '../authz/identity.js';
 import { isJsonObject, type JsonObject } from './compact.js';
 import { tryParseArn, type ParsedArn } from '../authz/arn.js';
 
@@ -115,9 +115,9 @@ function isStringMap(value: unknown): value is Record<string, string> {
 }
 
 /** The `Identity` of a verified web identity token: every field from the signed claims. */
-export function toIdentity(claims: CheckedClaims): Identity {
+export function toIdentity(claims: CheckedClaims): WebIdentity {
   const { principal, namespace } = claims;
-  const identity: Identity = {
+  const identity: WebIdentity = {
     arn: claims.sub,
     canonicalArn: claims.sub,
     accountId: principal.accountId,

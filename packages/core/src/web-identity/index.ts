@@ -6,4 +6,3 @@ export type { WebIdentityAlgorithm } from './header.js';
 export { parseWebIdentityToken } from './parse.js';
 export type { ParseWebIdentityTokenOptions, ParsedWebIdentityToken } from './parse.js';
 export type { LocalCheckOptions } from './local-checks.js';
-export { AWS_NAMESPACE_CLAIM, MAX_WEB_IDENTITY_LIFETIME_SECONDS } from './claims.js';

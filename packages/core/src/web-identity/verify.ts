@@ -7,7 +7,7 @@
 import { hash } from 'node:crypto';
 import type { Dispatcher } from 'undici';
 import { CallerIdError, inRealm, isCallerIdError } from '../errors.js';
-import type { Identity } from '../authz/identity.js';
+import type { WebIdentity } from '../authz/identity.js';
 import { isAllowedFetchUrl } from '../outbound/https-or-loopback.js';
 import { toIdentity } from './claims.js';
 import { createJwksPool } from './jwks-fetch.js';
@@ -41,8 +41,8 @@ export interface WebIdentityContext {
 
 /** Verifies web identity tokens; see {@link createWebIdentityVerifier}. */
 export interface WebIdentityVerifier {
-  /** Verifies one token; resolves to its `Identity` or throws a `CallerIdError`. */
-  verify(token: string): Promise<Identity>;
+  /** Verifies one token; resolves to its `WebIdentity` or throws a `CallerIdError`. */
+  verify(token: string): Promise<WebIdentity>;
   /** A digest of the settings that decide acceptance, for verified-token cache keys. */
   readonly fingerprint: string;
   /** Releases the JWKS connection pool (when this verifier created it). */
@@ -83,7 +83,7 @@ export function createWebIdentityVerifier(options: WebIdentityOptions, context: 
       return signatureCheck;
     }));
 
-  async function verifyToken(token: string): Promise<Identity> {
+  async function verifyToken(token: string): Promise<WebIdentity> {
     const nowMs = clock();
     const { claims } = checkLocally(token, settings, trusted, nowMs);
     const check = signatureCheck ?? (await loadSignatureCheck());

@@ -1,0 +1,72 @@
+/**
+ * The adapters' README error examples (`packages/<adapter>/test/readme-errors.ts`): each README embeds
+ * the file verbatim; it answers callerid's refusals in its own JSON format, importing only the
+ * adapter (which re-exports `isCallerIdError`), and each runs the same flow against sts-local.
+ */
+import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { urlOf } from './loopback.js';
+import type { ReadmeServerModule } from './readme-server.js';
+import { alice, bearer, forgeSignature, type StsFixture } from './sts.js';
+
+/**
+ * The `README errors` suite of an adapter's tests (`testDir`: its `test/` folder): the README holds
+ * `./readme-errors.ts` verbatim, and loaded (`load`) with sts-local as its STS it answers a missing
+ * token, a forged token and STS throttling with `{ problem, retryable }`, the status and the headers
+ * of the refusal, and alice with her ARN.
+ */
+export function describeReadmeErrors(testDir: URL, env: StsFixture, load: () => Promise<ReadmeServerModule>): void {
+  describe('README errors', () => {
+    let close: (() => Promise<unknown>) | undefined;
+    afterAll(async () => {
+      await close?.();
+    });
+
+    it('is the file the README embeds', () => {
+      const readme = readFileSync(new URL('../README.md', testDir), 'utf8');
+      const source = readFileSync(new URL('./readme-errors.ts', testDir), 'utf8');
+      expect(readme).toContain(source.trim());
+    });
+
+    it('answers refusals as documented', async () => {
+      process.env.CALLERID_STS_ENDPOINT = env.sts.url;
+      process.env.PORT = '0';
+      const loaded = await load();
+      const server = 'server' in loaded ? loaded.server : loaded.app.server;
+      close =
+        'app' in loaded
+          ? () => loaded.app.close()
+          : async () => {
+              server.closeAllConnections();
+              server.close();
+            };
+      if (!server.listening) await once(server, 'listening');
+      const url = `${urlOf(server)}/whoami`;
+
+      const anonymous = await fetch(url);
+      expect(anonymous.status).toBe(401);
+      expect(anonymous.headers.get('www-authenticate')).toBe('Bearer realm="callerid"');
+      expect(await anonymous.json()).toEqual({ problem: 'token_missing', retryable: false });
+
+      const forged = await fetch(url, { headers: bearer(forgeSignature(env.aliceToken)) });
+      expect(forged.status).toBe(401);
+      expect(forged.headers.get('www-authenticate')).toMatch(/^Bearer realm="callerid", error="invalid_token"/);
+      expect(await forged.json()).toEqual({ problem: 'sts_signature_mismatch', retryable: false });
+
+      env.sts.setFaults({ throttle: { fraction: 1 } });
+      try {
+        const throttled = await fetch(url, { headers: bearer(env.aliceToken) });
+        expect(throttled.status).toBe(503);
+        expect(throttled.headers.get('retry-after')).toMatch(/^\d+$/);
+        expect(await throttled.json()).toEqual({ problem: 'sts_throttled', retryable: true });
+      } finally {
+        env.sts.setFaults({});
+      }
+
+      const known = await fetch(url, { headers: bearer(env.aliceToken) });
+      expect(known.status).toBe(200);
+      expect(await known.json()).toEqual({ arn: alice.arn });
+    });
+  });
+}
