@@ -13,7 +13,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startStsLocal, type StsLocal } from '@callerid/sts-local';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
-import { KUBECTL } from '../../../integration/test/harness/kubectl.js';
+import { KUBECTL } from '@callerid/test-harness';
 import { MAP, adminSession, alice, envOf } from '../src/principals.js';
 import { startStandInApiServer, type StandInApiServer } from '../src/stand-in-api-server.js';
 

@@ -11,7 +11,7 @@ import { startStsLocal, type StsLocal } from '@callerid/sts-local';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAP, adminSession, alice, envOf } from '../../../examples/kubectl-exec/src/principals.js';
 import { startStandInApiServer, type StandInApiServer } from '../../../examples/kubectl-exec/src/stand-in-api-server.js';
-import { KUBECTL } from '../../../integration/test/harness/kubectl.js';
+import { KUBECTL } from '@callerid/test-harness';
 import { CLI, collect, ensureBuilt, runCli } from './helpers/cli.js';
 import { snippetAfter } from './helpers/readme.js';
 

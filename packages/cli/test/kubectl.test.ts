@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLI, FIXTURES, collect, ensureBuilt } from './helpers/cli.js';
 import { envFor, principal } from './helpers/fixtures.js';
 import { snippetAfter } from './helpers/readme.js';
-import { KUBECTL, selfSignedCertificate } from '../../../integration/test/harness/kubectl.js';
+import { KUBECTL, selfSignedCertificate } from '@callerid/test-harness';
 
 if (!KUBECTL) console.warn('kubectl is not installed: skipping the kubectl exec plugin tests (CI installs Debian\'s kubernetes-client).');
 
