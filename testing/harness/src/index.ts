@@ -6,7 +6,7 @@
 export { closedPortUrl, freePort, urlOf } from './ports.js';
 export { closeWhenTestEnds, once, useTempDir, type Closeable } from './cleanup.js';
 export { NGINX, PYTHON, start, startNginx, waitFor, waitForPort, type Running } from './processes.js';
-export { KUBECTL, selfSignedCertificate } from './kubectl.js';
+export { KUBECTL, kubectlEnv, runKubectl, selfSignedCertificate, useKubectlWorkspace, type KubectlWorkspace } from './kubectl.js';
 export { ACCT, admin, alice, AUDIENCE, ci, type Credentials } from './principals.js';
 export { assumeRole, bearer, forgeSignature, startSts, tokenFor, useSts, useStsLocal, type StsFixture } from './sts.js';
 export { describeReadmeServer, type ReadmeServerModule } from './readme-server.js';
