@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mintToken } from '@callerid/mint';
 import { startStsLocal, type StsLocal } from '@callerid/sts-local';
-import { freePort, NGINX, startNginx, waitForPort } from '../../integration/test/harness/processes.js';
+import { freePort, NGINX, startNginx, waitForPort } from '@callerid/test-harness';
 import { AUDIENCE, CREDENTIALS, PRINCIPALS, REGION } from './fixtures.js';
 import type { Group, GroupContext } from './group.js';
 import { startHost, type Host } from './host/index.js';

@@ -6,8 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Agent, Client, request } from 'undici';
 import { ERROR_CODES, type CallerIdErrorCode, type Identity } from '@callerid/core';
 import { startStsLocal, type StsLocal } from '@callerid/sts-local';
-import { harnesses, type HarnessOptions } from './harness/servers.js';
-import { ACCT, alice, assumeRole, AUDIENCE, ci, closedPortUrl, forgeSignature, tokenFor } from './harness/sts.js';
+import { harnesses, type HarnessOptions } from './adapter-apps.js';
+import { ACCT, alice, assumeRole, AUDIENCE, ci, closedPortUrl, forgeSignature, tokenFor } from '@callerid/test-harness';
 
 const REALM = 'payments';
 const DEPLOYER_ROLE = `arn:aws:iam::${ACCT}:role/team/Deployer`;

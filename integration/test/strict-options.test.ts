@@ -4,6 +4,7 @@
  * otherwise send tokens to the default AWS endpoint, `allow.acounts` would let every account in.
  */
 import { describe, expect, it } from 'vitest';
+import { closeWhenTestEnds } from '@callerid/test-harness';
 import Fastify from 'fastify';
 import {
   assertKnownOptions,
@@ -59,6 +60,7 @@ describe('strict options', () => {
       [{ ...base, globl: false }, 'unknown option "globl"; did you mean "global"?'],
     ] as const) {
       const app = Fastify();
+      closeWhenTestEnds(app);
       await app.register(calleridFastify, typo(options)).ready().then(
         () => expect.unreachable('ready() resolved'),
         (err: unknown) => {
@@ -66,14 +68,13 @@ describe('strict options', () => {
           expect((err as Error).message).toBe(message);
         },
       );
-      await app.close();
     }
   });
 
   it('the Fastify plugin still accepts what Fastify passes along (prefix, logLevel)', async () => {
     const app = Fastify();
+    closeWhenTestEnds(app);
     await app.register(calleridFastify, { ...base, prefix: '/api', logLevel: 'warn' } as never).ready();
-    await app.close();
   });
 
   it('startStsLocal (and its faults) refuse a misspelt option before listening', async () => {

@@ -10,8 +10,8 @@ import { request } from 'undici';
 import { ERROR_CODES, type CallerIdErrorCode, type Identity } from '@callerid/core';
 import { mintWebIdentityToken } from '@callerid/mint';
 import { startStsLocal, type StsLocal } from '@callerid/sts-local';
-import { harnesses, type HarnessOptions } from './harness/servers.js';
-import { ACCT, alice, assumeRole, AUDIENCE, ci, closedPortUrl, tokenFor } from './harness/sts.js';
+import { harnesses, type HarnessOptions } from './adapter-apps.js';
+import { ACCT, alice, assumeRole, AUDIENCE, ci, closedPortUrl, tokenFor } from '@callerid/test-harness';
 
 const JWT_AUDIENCE = 'https://payments.example.com';
 const OTHER_ACCT = '444455556666';

@@ -1,9 +1,9 @@
 /**
  * Smoke test: `src/main.ts` run as a real process (default credential chain from the environment)
  * against the Express example API and a real sts-local, over loopback, with the cases the three client
- * examples share (`@callerid/example-testkit`).
+ * examples share (`@callerid/test-harness/examples`).
  */
 import { createApp } from '@callerid/example-express-api/app';
-import { describeClientScript } from '@callerid/example-testkit';
+import { describeClientScript } from '@callerid/test-harness/examples';
 
 describeClientScript('client-undici', new URL('..', import.meta.url), createApp);

@@ -1,9 +1,9 @@
 /**
  * Smoke test: the example API against a real sts-local, over loopback, with the cases the three API
- * examples share (`@callerid/example-testkit`). `createApp` is tested in-process; `server.ts` is started
+ * examples share (`@callerid/test-harness/examples`). `createApp` is tested in-process; `server.ts` is started
  * as a child process (with PORT=0) to prove the runnable entry point works too.
  */
-import { describeExampleApi } from '@callerid/example-testkit';
+import { describeExampleApi } from '@callerid/test-harness/examples';
 import { createApp } from '../src/app.js';
 
 describeExampleApi('fastify-api', new URL('..', import.meta.url), async (options) => {

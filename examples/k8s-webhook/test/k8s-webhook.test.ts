@@ -15,8 +15,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadPrincipals, startStsLocal, type Principal, type StsLocal } from '@callerid/sts-local';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KUBECTL, selfSignedCertificate } from '../../../integration/test/harness/kubectl.js';
-import { freePort, start, waitFor, type Running } from '../../../integration/test/harness/processes.js';
+import { freePort, KUBECTL, type Running, selfSignedCertificate, start, waitFor } from '@callerid/test-harness';
 
 const EXAMPLE = fileURLToPath(new URL('..', import.meta.url));
 const CLI = fileURLToPath(new URL('../../../packages/cli/dist/callerid.cjs', import.meta.url));

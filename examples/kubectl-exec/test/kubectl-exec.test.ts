@@ -7,13 +7,12 @@
  */
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startStsLocal, type StsLocal } from '@callerid/sts-local';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
-import { KUBECTL } from '../../../integration/test/harness/kubectl.js';
+import { KUBECTL, kubectlEnv, runKubectl, useKubectlWorkspace } from '@callerid/test-harness';
 import { MAP, adminSession, alice, envOf } from '../src/principals.js';
 import { startStandInApiServer, type StandInApiServer } from '../src/stand-in-api-server.js';
 
@@ -26,19 +25,16 @@ const KUBECONFIG = readFileSync(join(EXAMPLE_DIR, 'kubeconfig.yaml'), 'utf8');
 const CLUSTER = /"--cluster-name", "([^"]+)"/.exec(KUBECONFIG)?.[1] ?? 'missing --cluster-name';
 
 describe.skipIf(!KUBECTL)('kubectl-exec: kubectl with `callerid token` as its exec plugin', { timeout: 60_000 }, () => {
+  const workspace = useKubectlWorkspace(CLI, 'callerid-kubectl-exec-');
   let work: string;
-  let bin: string;
   let sts: StsLocal;
   let apiServer: StandInApiServer;
   let kubeconfig: string;
 
   beforeAll(async () => {
     if (!existsSync(CLI)) throw new Error('packages/cli/dist/callerid.cjs is missing: run `pnpm build` first (`pnpm test` does)');
-    work = mkdtempSync(join(tmpdir(), 'callerid-kubectl-exec-'));
-    // `command: callerid` resolves on kubectl's PATH: put the built CLI there, as `npm i -g @callerid/cli` would.
-    bin = join(work, 'bin');
-    mkdirSync(bin);
-    symlinkSync(CLI, join(bin, 'callerid'));
+    // `command: callerid` resolves on kubectl's PATH: the workspace's bin holds the built CLI, as `npm i -g @callerid/cli` would.
+    work = workspace.dir;
 
     sts = await startStsLocal({ principals: [alice, adminSession] });
     // What EKS does with the token: verify it for the cluster's audience, then map the IAM principal to a
@@ -55,25 +51,8 @@ describe.skipIf(!KUBECTL)('kubectl-exec: kubectl with `callerid token` as its ex
     await sts?.close();
   });
 
-  async function whoami(credentials: Record<string, string>, config = kubeconfig) {
-    const child = spawn(KUBECTL!, ['--kubeconfig', config, 'auth', 'whoami', '-o', 'json'], {
-      env: {
-        PATH: `${bin}:${dirname(process.execPath)}:/usr/bin:/bin`,
-        HOME: work,
-        XDG_CACHE_HOME: join(work, 'cache'),
-        AWS_EC2_METADATA_DISABLED: 'true',
-        AWS_CONFIG_FILE: join(work, 'no-config'),
-        AWS_SHARED_CREDENTIALS_FILE: join(work, 'no-credentials'),
-        ...credentials,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
-    return { code, stdout, stderr };
+  function whoami(credentials: Record<string, string>, config = kubeconfig) {
+    return runKubectl(['--kubeconfig', config, 'auth', 'whoami', '-o', 'json'], kubectlEnv(workspace, { XDG_CACHE_HOME: join(work, 'cache'), ...credentials }));
   }
 
   it('kubectl auth whoami: the IAM user, mapped to a Kubernetes user', async () => {

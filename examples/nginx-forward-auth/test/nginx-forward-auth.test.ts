@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { mintToken } from '@callerid/mint';
 import { loadPrincipals, startStsLocal, type Principal, type StsLocal } from '@callerid/sts-local';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, NGINX, PYTHON, start, startNginx, waitFor, waitForPort, type Running } from '../../../integration/test/harness/processes.js';
+import { freePort, NGINX, PYTHON, type Running, start, startNginx, waitFor, waitForPort } from '@callerid/test-harness';
 
 const EXAMPLE = fileURLToPath(new URL('..', import.meta.url));
 const CLI = fileURLToPath(new URL('../../../packages/cli/dist/callerid.cjs', import.meta.url));

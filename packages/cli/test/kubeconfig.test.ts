@@ -3,16 +3,14 @@
  * `kubectl auth whoami` with the written file against the loopback stand-in API server (the one
  * examples/kubectl-exec runs), which verifies the token against sts-local and maps the principal.
  */
-import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { startStsLocal, type StsLocal } from '@callerid/sts-local';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAP, adminSession, alice, envOf } from '../../../examples/kubectl-exec/src/principals.js';
 import { startStandInApiServer, type StandInApiServer } from '../../../examples/kubectl-exec/src/stand-in-api-server.js';
-import { KUBECTL } from '../../../integration/test/harness/kubectl.js';
-import { CLI, collect, ensureBuilt, runCli } from './helpers/cli.js';
+import { KUBECTL, kubectlEnv, runKubectl, useKubectlWorkspace } from '@callerid/test-harness';
+import { CLI, ensureBuilt, runCli } from './helpers/cli.js';
 import { snippetAfter } from './helpers/readme.js';
 
 if (!KUBECTL) console.warn('kubectl is not installed: skipping the kubeconfig tests that run it (CI installs Debian\'s kubernetes-client).');
@@ -20,18 +18,15 @@ if (!KUBECTL) console.warn('kubectl is not installed: skipping the kubeconfig te
 const CLUSTER = 'payments';
 const ROLE = 'arn:aws:iam::111122223333:role/payments-admin';
 
+beforeAll(ensureBuilt);
+const workspace = useKubectlWorkspace(CLI, 'callerid-kubeconfig-');
 let work: string;
-let bin: string;
 let sts: StsLocal;
 let api: StandInApiServer;
 let credentialsFile: string;
 
 beforeAll(async () => {
-  await ensureBuilt();
-  work = mkdtempSync(join(tmpdir(), 'callerid-kubeconfig-'));
-  bin = join(work, 'bin');
-  mkdirSync(bin);
-  symlinkSync(CLI, join(bin, 'callerid'));
+  work = workspace.dir;
   sts = await startStsLocal({ principals: [alice, adminSession] });
   api = await startStandInApiServer({ audience: CLUSTER, stsEndpoint: sts.url, map: MAP, dir: work });
   credentialsFile = join(work, 'credentials');
@@ -44,19 +39,7 @@ afterAll(async () => {
 
 /** `kubectl auth whoami` with `kubeconfig`; AWS credentials only as `env` gives them. */
 async function whoami(kubeconfig: string, env: Record<string, string> = {}) {
-  const child = spawn(KUBECTL!, ['--kubeconfig', kubeconfig, 'auth', 'whoami', '-o', 'json'], {
-    env: {
-      PATH: `${bin}:${dirname(process.execPath)}:/usr/bin:/bin`,
-      HOME: work,
-      AWS_EC2_METADATA_DISABLED: 'true',
-      AWS_CONFIG_FILE: join(work, 'no-config'),
-      AWS_SHARED_CREDENTIALS_FILE: credentialsFile,
-      AWS_ENDPOINT_URL_STS: sts.url,
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const result = await collect(child);
+  const result = await runKubectl(['--kubeconfig', kubeconfig, 'auth', 'whoami', '-o', 'json'], kubectlEnv(workspace, { AWS_SHARED_CREDENTIALS_FILE: credentialsFile, AWS_ENDPOINT_URL_STS: sts.url, ...env }));
   return { ...result, username: result.code === 0 ? (JSON.parse(result.stdout) as { status: { userInfo: { username: string } } }).status.userInfo.username : undefined };
 }
 

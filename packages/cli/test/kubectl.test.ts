@@ -4,40 +4,35 @@
  * 200 and the caller for the right audience, 401 (kubectl: Unauthorized) for another one.
  * The first kubeconfig is the README's EKS snippet, with only the server and CA swapped.
  */
-import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { createVerifier, extractBearerToken, isCallerIdError, type Verifier } from '@callerid/core';
 import { startStsLocal, type StsLocal } from '@callerid/sts-local';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CLI, FIXTURES, collect, ensureBuilt } from './helpers/cli.js';
+import { CLI, FIXTURES, ensureBuilt } from './helpers/cli.js';
 import { envFor, principal } from './helpers/fixtures.js';
 import { snippetAfter } from './helpers/readme.js';
-import { KUBECTL, selfSignedCertificate } from '../../../integration/test/harness/kubectl.js';
+import { KUBECTL, kubectlEnv, runKubectl, selfSignedCertificate, useKubectlWorkspace } from '@callerid/test-harness';
 
 if (!KUBECTL) console.warn('kubectl is not installed: skipping the kubectl exec plugin tests (CI installs Debian\'s kubernetes-client).');
 
 const AUDIENCE = 'payments-api';
 
 describe.skipIf(!KUBECTL)('kubectl exec credential plugin', () => {
+  beforeAll(ensureBuilt);
+  const workspace = useKubectlWorkspace(CLI);
   let work: string;
   let sts: StsLocal;
   let verifier: Verifier;
   let server: Server;
   let serverUrl: string;
   let caData: string;
-  let bin: string;
 
   beforeAll(async () => {
-    await ensureBuilt();
-    work = mkdtempSync(join(tmpdir(), 'callerid-kubectl-'));
-    // `command: callerid` as in the README: a `callerid` on PATH (the built bin, via its shebang).
-    bin = join(work, 'bin');
-    mkdirSync(bin);
-    symlinkSync(CLI, join(bin, 'callerid'));
+    // `command: callerid` as in the README: a `callerid` on PATH (the workspace's bin: the built CLI, via its shebang).
+    work = workspace.dir;
 
     const { key, cert } = selfSignedCertificate(work);
     caData = Buffer.from(cert).toString('base64');
@@ -70,19 +65,7 @@ describe.skipIf(!KUBECTL)('kubectl exec credential plugin', () => {
   });
 
   function kubectl(kubeconfig: string, env: Record<string, string> = {}) {
-    const child = spawn(KUBECTL!, ['--kubeconfig', kubeconfig, 'get', '--raw', '/api/whoami'], {
-      env: {
-        PATH: `${bin}:${dirname(process.execPath)}:/usr/bin:/bin`,
-        HOME: work,
-        XDG_CACHE_HOME: join(work, 'cache'),
-        AWS_EC2_METADATA_DISABLED: 'true',
-        AWS_CONFIG_FILE: join(work, 'no-config'),
-        AWS_SHARED_CREDENTIALS_FILE: join(work, 'no-credentials'),
-        ...env,
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    return collect(child);
+    return runKubectl(['--kubeconfig', kubeconfig, 'get', '--raw', '/api/whoami'], kubectlEnv(workspace, { XDG_CACHE_HOME: join(work, 'cache'), ...env }));
   }
 
   /** A kubeconfig (JSON is YAML) whose user runs `callerid token --cluster-name <audience>` with `env`. */

@@ -8,9 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mintToken } from '@callerid/mint';
 import { startStsLocal, type StsLocal } from '@callerid/sts-local';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KUBECTL, selfSignedCertificate } from '../../../integration/test/harness/kubectl.js';
-import { freePort, waitFor } from '../../../integration/test/harness/processes.js';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { freePort, KUBECTL, selfSignedCertificate, waitFor } from '@callerid/test-harness';
 import { CLI, baseEnv, collect, ensureBuilt, runCli } from './helpers/cli.js';
 
 beforeAll(ensureBuilt);
@@ -68,6 +67,9 @@ describe('callerid serve: SIGTERM', () => {
     const port = await freePort();
     const child = spawn(process.execPath, [CLI, 'serve', '--config', config(`serve-${port}.yaml`, yaml), '--listen', `127.0.0.1:${port}`, '--sts-endpoint', sts.url], { env: baseEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
     const done = collect(child);
+    onTestFinished(() => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    });
     const url = `http://127.0.0.1:${port}`;
     await waitFor(async () => ((await fetch(`${url}/readyz`)).ok ? true : undefined), 'callerid serve');
     return { child, done, url };

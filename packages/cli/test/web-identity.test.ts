@@ -4,6 +4,7 @@
  */
 import { startStsLocal, type StsLocal } from '@callerid/sts-local';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { closeWhenTestEnds } from '@callerid/test-harness';
 import { FIXTURES, ensureBuilt, runCli } from './helpers/cli.js';
 import { envFor, principal } from './helpers/fixtures.js';
 
@@ -110,9 +111,10 @@ describe('callerid verify and decode with JWTs', () => {
 
   it('verify exits 3 when the issuer keys cannot be fetched', async () => {
     const gone = await startStsLocal({ principals: FIXTURES });
+    const closeGone = closeWhenTestEnds(gone);
     const goneIssuer = gone.issuerFor(ACCOUNT);
     const token = (await runCli(['token', '--type', 'web-identity', '--audience', AUDIENCE, '--region', 'eu-west-1', '--sts-endpoint', gone.url, '--format', 'token'], { env: envFor('alice') })).stdout.trim();
-    await gone.close();
+    await closeGone();
     const result = await runCli(['verify', '-', '--audience', AUDIENCE, '--issuer', goneIssuer], { input: token });
     expect(result.code).toBe(3);
     expect(result.stderr).toContain('issuer keys unavailable');

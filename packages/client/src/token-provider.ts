@@ -92,71 +92,88 @@ const BACKGROUND_RETRY_MS = 1_000;
  */
 export function createTokenProvider(options: TokenProviderOptions): TokenProvider {
   const settings = providerSettings(options);
-  const { clock, refreshBeforeMs } = settings;
   const mintNow = minter(options, settings.mint, credentialSource(options));
-  if (options.freshTokenPerRequest === true) return freshTokenProvider(options.audience, mintNow, clock);
+  if (options.freshTokenPerRequest === true) return freshTokenProvider(options.audience, mintNow, settings.clock);
+  const cache = new CachedToken(mintNow, settings.clock, settings.refreshBeforeMs);
+  // Plain functions, not methods: a caller may pass `provider.getToken` around unbound.
+  return {
+    audience: options.audience,
+    getToken: () => cache.get(),
+    invalidate: (refused?: string) => cache.invalidate(refused),
+  };
+}
 
-  let cached: Promise<string> | undefined; // an already-resolved promise of `token`
-  let token: string | undefined;
-  let refreshAt = Number.NEGATIVE_INFINITY;
-  let expiresAt = Number.NEGATIVE_INFINITY;
-  let inflight: Promise<string> | undefined;
-  let backgroundAfter = Number.NEGATIVE_INFINITY;
+/** One audience's token: reused until its refresh window, then refreshed in the background; one mint at a time. */
+class CachedToken {
+  readonly #mintNow: (now: number) => Promise<MintResult>;
+  readonly #clock: () => number;
+  readonly #refreshBeforeMs: number;
+  #cached: Promise<string> | undefined; // an already-resolved promise of `#token`
+  #token: string | undefined;
+  #refreshAt = Number.NEGATIVE_INFINITY;
+  #expiresAt = Number.NEGATIVE_INFINITY;
+  #inflight: Promise<string> | undefined;
+  #backgroundAfter = Number.NEGATIVE_INFINITY;
 
-  function store(result: MintResult, mintedAt: number): string {
-    token = result.token;
-    cached = Promise.resolve(token);
-    expiresAt = result.expiresAt.getTime();
-    refreshAt = Math.max(expiresAt - refreshBeforeMs, mintedAt + (expiresAt - mintedAt) / 2);
-    return token;
+  constructor(mintNow: (now: number) => Promise<MintResult>, clock: () => number, refreshBeforeMs: number) {
+    this.#mintNow = mintNow;
+    this.#clock = clock;
+    this.#refreshBeforeMs = refreshBeforeMs;
   }
 
-  function mint(): Promise<string> {
-    const mintedAt = clock();
-    const pending = mintNow(mintedAt).then(
-      (result) => {
-        inflight = undefined;
-        return store(result, mintedAt);
-      },
-      (err: unknown) => {
-        inflight = undefined;
-        throw err;
-      },
-    );
-    inflight = pending;
-    return pending;
+  get(): Promise<string> {
+    const now = this.#clock();
+    return now < this.#refreshAt ? this.#cached! : this.#slowPath(now);
   }
 
-  function refreshInBackground(now: number): void {
-    if (inflight !== undefined || now < backgroundAfter) return;
-    mint().catch(() => {
-      backgroundAfter = clock() + BACKGROUND_RETRY_MS;
-    });
+  invalidate(refused?: string): void {
+    if (refused !== undefined && refused !== this.#token) return;
+    this.#cached = undefined;
+    this.#token = undefined;
+    this.#refreshAt = Number.NEGATIVE_INFINITY;
+    this.#expiresAt = Number.NEGATIVE_INFINITY;
   }
 
   // Everything but the hot path: no token, an expired one, or one inside the refresh window.
-  function slowPath(now: number): Promise<string> {
-    if (cached !== undefined && now < expiresAt) {
-      refreshInBackground(now);
-      return cached;
+  #slowPath(now: number): Promise<string> {
+    if (this.#cached !== undefined && now < this.#expiresAt) {
+      this.#refreshInBackground(now);
+      return this.#cached;
     }
-    return inflight ?? mint();
+    return this.#inflight ?? this.#mint();
   }
 
-  return {
-    audience: options.audience,
-    getToken(): Promise<string> {
-      const now = clock();
-      return now < refreshAt ? cached! : slowPath(now);
-    },
-    invalidate(refused?: string): void {
-      if (refused !== undefined && refused !== token) return;
-      cached = undefined;
-      token = undefined;
-      refreshAt = Number.NEGATIVE_INFINITY;
-      expiresAt = Number.NEGATIVE_INFINITY;
-    },
-  };
+  #refreshInBackground(now: number): void {
+    if (this.#inflight !== undefined || now < this.#backgroundAfter) return;
+    this.#mint().catch(() => {
+      this.#backgroundAfter = this.#clock() + BACKGROUND_RETRY_MS;
+    });
+  }
+
+  #mint(): Promise<string> {
+    const mintedAt = this.#clock();
+    const pending = this.#mintNow(mintedAt).then(
+      (result) => {
+        this.#inflight = undefined;
+        return this.#store(result, mintedAt);
+      },
+      (err: unknown) => {
+        this.#inflight = undefined;
+        throw err;
+      },
+    );
+    this.#inflight = pending;
+    return pending;
+  }
+
+  #store(result: MintResult, mintedAt: number): string {
+    const token = result.token;
+    this.#token = token;
+    this.#cached = Promise.resolve(token);
+    this.#expiresAt = result.expiresAt.getTime();
+    this.#refreshAt = Math.max(this.#expiresAt - this.#refreshBeforeMs, mintedAt + (this.#expiresAt - mintedAt) / 2);
+    return token;
+  }
 }
 
 // Presigned tokens signed within one second differ only by X-Amz-Expires, which STS ignores: fresh

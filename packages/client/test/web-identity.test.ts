@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { closeWhenTestEnds } from '@callerid/test-harness';
 import { CallerIdError, createVerifier, type Identity } from '@callerid/core';
 import { callerid, callerIdErrorHandler } from '@callerid/express';
 import type { StsLocal } from '@callerid/sts-local';
@@ -47,8 +48,8 @@ describe("createTokenProvider({ tokenType: 'web-identity' })", () => {
     expect(JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString())).toMatchObject({ alg: 'ES384' });
     expect(payloadOf(token).exp - payloadOf(token).iat).toBe(300);
     const verifier = createVerifier({ audience: 'unused', webIdentity: { issuers: [sts.issuerFor(ACCOUNT)], audiences: [AUDIENCE] } });
+    closeWhenTestEnds(verifier);
     await expect(verifier.verify(token)).resolves.toMatchObject({ tokenType: 'web-identity', arn: ALICE.arn });
-    await verifier.close();
   });
 
   it('reuses the token until shortly before exp, then mints the next one in the background', async () => {

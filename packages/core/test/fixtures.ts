@@ -7,4 +7,4 @@ export {
   queryParam,
   fixturePrincipal as principal,
   signedAtOfUrl as signedAtOf,
-} from '../../../integration/test/harness/shared-fixtures.js';
+} from '../../../testing/harness/src/fixtures.js';

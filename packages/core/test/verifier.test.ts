@@ -2,7 +2,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { inspect } from 'node:util';
 import { Agent } from 'undici';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
 import { CallerIdError, createMemoryCache, createVerifier, type CacheEntry, type CacheStore, type Identity, type Verifier, type VerifierOptions } from '../src/index.js';
 import { mintToken } from '@callerid/mint';
 import { answer, callerIdentityBody, startFakeSts, stsErrorBody, type FakeSts, type Handler } from './fake-sts.js';
@@ -513,10 +513,10 @@ describe('createVerifier options', () => {
 
   it('uses a given dispatcher and leaves it open on close()', async () => {
     const dispatcher = new Agent();
+    onTestFinished(() => dispatcher.close());
     const v = createVerifier({ audience: AUDIENCE, stsEndpoint: sts.url, clock: () => now, dispatcher });
     await v.verify(alice.token);
     await v.close();
     expect(dispatcher.closed).toBe(false);
-    await dispatcher.close();
   });
 });

@@ -4,9 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import express from 'express';
 import express4 from 'express4';
 import { callerid, callerIdErrorHandler, requireCaller } from '../src/index.js';
-import { ACCT, alice, AUDIENCE, bearer, useSts } from '../../../integration/test/harness/sts.js';
-import { describeReadmeServer } from '../../../integration/test/harness/readme-server.js';
-import { urlOf } from '../../../integration/test/harness/loopback.js';
+import { ACCT, alice, AUDIENCE, bearer, describeReadmeServer, urlOf, useSts } from '@callerid/test-harness';
 
 const env = useSts();
 const servers: Server[] = [];

@@ -2,7 +2,7 @@ import { expect, it } from 'vitest';
 import { CallerIdError as CoreCallerIdError, isCallerIdError as coreIsCallerIdError } from '@callerid/core';
 import { CallerIdError, isCallerIdError } from '../src/index.js';
 import { useSts } from '../../../integration/test/harness/sts.js';
-import { describeReadmeErrors } from '../../../integration/test/harness/readme-errors.js';
+import { describeReadmeErrors } from '@callerid/test-harness';
 
 const env = useSts();
 

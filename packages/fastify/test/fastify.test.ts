@@ -1,8 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import Fastify, { type FastifyInstance } from 'fastify';
 import callerid, { requireCaller, requireGroups } from '../src/index.js';
-import { alice, AUDIENCE, bearer, useSts } from '../../../integration/test/harness/sts.js';
-import { describeReadmeServer } from '../../../integration/test/harness/readme-server.js';
+import { alice, AUDIENCE, bearer, closeWhenTestEnds, describeReadmeServer, useSts } from '@callerid/test-harness';
 
 const env = useSts();
 const apps: FastifyInstance[] = [];
@@ -68,10 +67,10 @@ describe('Fastify idioms', () => {
 
   it('decorates the instance with the authenticator and closes it with the app', async () => {
     const app = Fastify();
+    closeWhenTestEnds(app);
     await app.register(callerid, { audience: AUDIENCE, stsEndpoint: env.sts.url });
     await app.ready();
     expect(app.callerid.verifier.audience).toBe(AUDIENCE);
-    await app.close();
   });
 
   it('refuses a second registration and bad configuration at ready()', async () => {

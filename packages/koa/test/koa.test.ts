@@ -3,9 +3,7 @@ import { createServer, type Server } from 'node:http';
 import { afterAll, describe, expect, it } from 'vitest';
 import Koa from 'koa';
 import { callerid, requireCaller } from '../src/index.js';
-import { AUDIENCE, bearer, useSts } from '../../../integration/test/harness/sts.js';
-import { describeReadmeServer } from '../../../integration/test/harness/readme-server.js';
-import { urlOf } from '../../../integration/test/harness/loopback.js';
+import { AUDIENCE, bearer, describeReadmeServer, urlOf, useSts } from '@callerid/test-harness';
 
 const env = useSts();
 const servers: Server[] = [];

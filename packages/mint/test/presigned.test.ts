@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CallerIdError } from '@callerid/core';
 import { mintToken } from '../src/index.js';
-import { awsCli, credentialsOf, golden, fixturePrincipal as principal, queryParam, signedAtOfUrl as signedAtOf } from '../../../integration/test/harness/shared-fixtures.js';
+import { awsCli, credentialsOf, fixturePrincipal as principal, golden, queryParam, signedAtOfUrl as signedAtOf } from '../../../testing/harness/src/fixtures.js';
 
 function urlOf(token: string): string {
   expect(token.startsWith('k8s-aws-v1.')).toBe(true);

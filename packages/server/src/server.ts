@@ -7,7 +7,7 @@ import { createSecureContext } from 'node:tls';
 import { readFileSync } from 'node:fs';
 import type { Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { compileMapping, createMemoryCache, type Authenticator, type AuthenticatorOptions, type Mapper } from '@callerid/core';
+import { compileMapping, createMemoryCache, type Authenticator, type AuthenticatorOptions, type CacheStore, type Mapper } from '@callerid/core';
 import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { pino, type DestinationStream, type Logger } from 'pino';
 import type { Registry } from 'prom-client';
@@ -70,80 +70,21 @@ export async function createServer(config: ServerConfig | string, options: Creat
   const settings = typeof config === 'string' ? loadConfig(config) : config;
   const log = loggerFrom(options.logger, settings.logLevel);
   const cache = createMemoryCache({ max: settings.cache.max });
-  const audiences = new Set([...(settings.kubernetes ? [settings.kubernetes.clusterId] : []), ...(settings.forwardAuth ? forwardAudiences(settings.forwardAuth) : [])]);
-  const metrics = createMetrics(audiences, () => cache.size);
+  const metrics = createMetrics(audiencesOf(settings), () => cache.size);
   const tls = settings.tls ? readKeyPair(settings.tls) : undefined;
-  const app = Fastify({
-    loggerInstance: log,
-    logController: new LogController({ disableRequestLogging: true }),
-    bodyLimit: 64 * 1024,
-    return503OnClosing: true,
-    forceCloseConnections: 'idle',
-    ...(tls ? { https: tls } : {}),
-  } as FastifyServerOptions) as unknown as FastifyInstance;
-
-  const verifierOptions: Omit<AuthenticatorOptions, 'audience'> = {
-    cache,
-    allowedPartitions: settings.partitions,
-    ...(settings.stsEndpoint ? { stsEndpoint: settings.stsEndpoint } : {}),
-    ...(options.clock ? { clock: options.clock } : {}),
-  };
-  const state: { mapping?: FileState; tls?: FileState; listening: boolean; closing: boolean } = {
+  const app = fastifyWith(log, tls);
+  const state: ServerState = {
     ...(settings.kubernetes ? { mapping: {} } : {}),
     ...(tls ? { tls: { loadedAt: new Date().toISOString() } } : {}),
     listening: false,
     closing: false,
   };
-  let mapper: Mapper | undefined;
-  const authenticators: Authenticator<never>[] = [];
-
-  const loadMapping = (): void => {
-    const k = settings.kubernetes!;
-    try {
-      const file = loadMappingFile(k.mapping, { partitions: settings.partitions, matchRoleByName: k.matchRoleByName });
-      mapper = compileMapping(file.entries);
-      for (const warning of file.warnings) log.warn({ file: k.mapping }, warning);
-      state.mapping = { loadedAt: new Date().toISOString() };
-      metrics.reloaded('mapping', true);
-      log.info({ file: k.mapping, entries: file.entries.length }, 'mapping loaded');
-    } catch (error) {
-      state.mapping = { ...state.mapping, error: error instanceof ConfigError ? error.message : String(error) };
-      metrics.reloaded('mapping', false);
-      log.error({ file: k.mapping, error: state.mapping.error }, mapper ? 'mapping not reloaded; keeping the last good one' : 'mapping not loaded');
-    }
-  };
-  const loadTls = (): void => {
-    try {
-      (app.server as HttpsServer).setSecureContext(readKeyPair(settings.tls!));
-      state.tls = { loadedAt: new Date().toISOString() };
-      metrics.reloaded('tls', true);
-      log.info({ cert: settings.tls!.cert }, 'TLS key pair reloaded');
-    } catch (error) {
-      state.tls = { ...state.tls, error: error instanceof Error ? error.message : String(error) };
-      metrics.reloaded('tls', false);
-      log.error({ cert: settings.tls!.cert, error: state.tls.error }, 'TLS key pair not reloaded; keeping the last good one');
-    }
-  };
-
-  if (settings.kubernetes) {
-    loadMapping();
-    authenticators.push(registerWebhook(app, { config: settings.kubernetes, verifierOptions, mapping: () => mapper, log }));
-  }
+  const files = new ReloadedFiles(app, settings, state, metrics, log);
+  const authenticators = await registerRoutes(app, settings, verifierOptionsOf(settings, cache, options), files, state, log);
   if (tls) metrics.reloaded('tls', true);
-  if (settings.forwardAuth) authenticators.push(...(await registerForwardAuth(app, { config: settings.forwardAuth, verifierOptions, log, draining: () => state.closing })));
-  // Once shutting down, each answer closes its connection: a keep-alive client moves on at once
-  // instead of holding the drain open until the bound. (/auth writes its own answers and checks this itself.)
-  app.addHook('onSend', (_request, reply, payload, done) => {
-    if (state.closing) reply.header('connection', 'close');
-    done(null, payload);
-  });
-  const isReady = () => state.listening && !state.closing && (!settings.kubernetes || mapper !== undefined);
+  const isReady = () => state.listening && !state.closing && (!settings.kubernetes || files.mapper !== undefined);
   registerOperations(app, metrics, isReady, state);
-
-  const stopWatching = [
-    settings.kubernetes ? watchFiles([settings.kubernetes.mapping], settings.watchIntervalMs, loadMapping) : () => undefined,
-    settings.tls ? watchFiles([settings.tls.cert, settings.tls.key], settings.watchIntervalMs, loadTls) : () => undefined,
-  ];
+  const stopWatching = files.watch();
   let url: string | undefined;
   let closed: Promise<void> | undefined;
 
@@ -157,36 +98,171 @@ export async function createServer(config: ServerConfig | string, options: Creat
       return isReady();
     },
     async listen() {
-      await app.listen({ host: settings.listen.host, port: settings.listen.port });
-      const { port } = app.server.address() as AddressInfo;
-      const host = settings.listen.host.includes(':') ? `[${settings.listen.host}]` : settings.listen.host;
-      url = `${tls ? 'https' : 'http'}://${host}:${port}`;
+      url = await listenOn(app, settings.listen, tls !== undefined);
       state.listening = true;
       return url;
     },
-    reload() {
-      if (settings.kubernetes) loadMapping();
-      if (settings.tls) loadTls();
-    },
+    reload: () => files.reload(),
     close() {
-      closed ??= (async () => {
+      closed ??= (() => {
         state.closing = true;
         for (const stop of stopWatching) stop();
-        // In-flight requests finish; a connection still busy after the bound is cut.
-        const force = setTimeout(() => app.server.closeAllConnections(), settings.shutdownTimeoutMs);
-        try {
-          await app.close();
-        } finally {
-          clearTimeout(force);
-          // STS calls of requests that were cut may still be running: their pools get a short grace.
-          await Promise.race([Promise.all(authenticators.map((a) => a.close())), delay(CLOSE_GRACE_MS)]);
+        return shutdown(app, settings.shutdownTimeoutMs, authenticators, () => {
           metrics.close();
           cache.clear();
-        }
+        });
       })();
       return closed;
     },
   };
+}
+
+interface ServerState {
+  mapping?: FileState;
+  tls?: FileState;
+  listening: boolean;
+  closing: boolean;
+}
+
+/** Every audience the configuration verifies tokens for (the metrics' label values). */
+function audiencesOf(settings: ServerConfig): Set<string> {
+  return new Set([...(settings.kubernetes ? [settings.kubernetes.clusterId] : []), ...(settings.forwardAuth ? forwardAudiences(settings.forwardAuth) : [])]);
+}
+
+function fastifyWith(log: Logger, tls: { cert: Buffer; key: Buffer } | undefined): FastifyInstance {
+  return Fastify({
+    loggerInstance: log,
+    logController: new LogController({ disableRequestLogging: true }),
+    bodyLimit: 64 * 1024,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    ...(tls ? { https: tls } : {}),
+  } as FastifyServerOptions);
+}
+
+function verifierOptionsOf(settings: ServerConfig, cache: CacheStore, options: CreateServerOptions): Omit<AuthenticatorOptions, 'audience'> {
+  return {
+    cache,
+    allowedPartitions: settings.partitions,
+    ...(settings.stsEndpoint ? { stsEndpoint: settings.stsEndpoint } : {}),
+    ...(options.clock ? { clock: options.clock } : {}),
+  };
+}
+
+/** The routes the configuration enables (`/authenticate`, `/auth`); returns their authenticators, for `close()`. */
+async function registerRoutes(
+  app: FastifyInstance,
+  settings: ServerConfig,
+  verifierOptions: Omit<AuthenticatorOptions, 'audience'>,
+  files: ReloadedFiles,
+  state: ServerState,
+  log: Logger,
+): Promise<Authenticator<never>[]> {
+  const authenticators: Authenticator<never>[] = [];
+  if (settings.kubernetes) {
+    files.loadMapping();
+    authenticators.push(registerWebhook(app, { config: settings.kubernetes, verifierOptions, mapping: () => files.mapper, log }));
+  }
+  if (settings.forwardAuth) authenticators.push(...(await registerForwardAuth(app, { config: settings.forwardAuth, verifierOptions, log, draining: () => state.closing })));
+  // Once shutting down, each answer closes its connection: a keep-alive client moves on at once
+  // instead of holding the drain open until the bound. (/auth writes its own answers and checks this itself.)
+  app.addHook('onSend', (_request, reply, payload, done) => {
+    if (state.closing) reply.header('connection', 'close');
+    done(null, payload);
+  });
+  return authenticators;
+}
+
+/**
+ * The files the server reloads on change: the mapping (with `kubernetes`) and the TLS key pair. A load
+ * that fails keeps the last good version in use and is reported by `/readyz`, the log and the metrics.
+ */
+class ReloadedFiles {
+  /** The compiled mapping, once one has loaded. */
+  mapper: Mapper | undefined;
+  readonly #app: FastifyInstance;
+  readonly #settings: ServerConfig;
+  readonly #state: ServerState;
+  readonly #metrics: ServerMetrics;
+  readonly #log: Logger;
+
+  constructor(app: FastifyInstance, settings: ServerConfig, state: ServerState, metrics: ServerMetrics, log: Logger) {
+    this.#app = app;
+    this.#settings = settings;
+    this.#state = state;
+    this.#metrics = metrics;
+    this.#log = log;
+  }
+
+  loadMapping(): void {
+    const k = this.#settings.kubernetes!;
+    const state = this.#state;
+    try {
+      const file = loadMappingFile(k.mapping, { partitions: this.#settings.partitions, matchRoleByName: k.matchRoleByName });
+      this.mapper = compileMapping(file.entries);
+      for (const warning of file.warnings) this.#log.warn({ file: k.mapping }, warning);
+      state.mapping = { loadedAt: new Date().toISOString() };
+      this.#metrics.reloaded('mapping', true);
+      this.#log.info({ file: k.mapping, entries: file.entries.length }, 'mapping loaded');
+    } catch (error) {
+      state.mapping = { ...state.mapping, error: error instanceof ConfigError ? error.message : String(error) };
+      this.#metrics.reloaded('mapping', false);
+      this.#log.error({ file: k.mapping, error: state.mapping.error }, this.mapper ? 'mapping not reloaded; keeping the last good one' : 'mapping not loaded');
+    }
+  }
+
+  loadTls(): void {
+    const files = this.#settings.tls!;
+    const state = this.#state;
+    try {
+      (this.#app.server as HttpsServer).setSecureContext(readKeyPair(files));
+      state.tls = { loadedAt: new Date().toISOString() };
+      this.#metrics.reloaded('tls', true);
+      this.#log.info({ cert: files.cert }, 'TLS key pair reloaded');
+    } catch (error) {
+      state.tls = { ...state.tls, error: error instanceof Error ? error.message : String(error) };
+      this.#metrics.reloaded('tls', false);
+      this.#log.error({ cert: files.cert, error: state.tls.error }, 'TLS key pair not reloaded; keeping the last good one');
+    }
+  }
+
+  /** Re-reads every file now (as a change would; e.g. on SIGHUP). */
+  reload(): void {
+    if (this.#settings.kubernetes) this.loadMapping();
+    if (this.#settings.tls) this.loadTls();
+  }
+
+  /** Starts watching the files; returns the functions that stop it. */
+  watch(): (() => void)[] {
+    const { kubernetes, tls, watchIntervalMs } = this.#settings;
+    return [
+      kubernetes ? watchFiles([kubernetes.mapping], watchIntervalMs, () => this.loadMapping()) : () => undefined,
+      tls ? watchFiles([tls.cert, tls.key], watchIntervalMs, () => this.loadTls()) : () => undefined,
+    ];
+  }
+}
+
+async function listenOn(app: FastifyInstance, listen: ServerConfig['listen'], https: boolean): Promise<string> {
+  await app.listen({ host: listen.host, port: listen.port });
+  const { port } = app.server.address() as AddressInfo;
+  const host = listen.host.includes(':') ? `[${listen.host}]` : listen.host;
+  return `${https ? 'https' : 'http'}://${host}:${port}`;
+}
+
+/**
+ * Stops accepting and lets in-flight requests finish; a connection still busy after `timeoutMs` is cut.
+ * Then the authenticators close (with a short grace) and `release` frees the rest, even if closing failed.
+ */
+async function shutdown(app: FastifyInstance, timeoutMs: number, authenticators: Authenticator<never>[], release: () => void): Promise<void> {
+  const force = setTimeout(() => app.server.closeAllConnections(), timeoutMs);
+  try {
+    await app.close();
+  } finally {
+    clearTimeout(force);
+    // STS calls of requests that were cut may still be running: their pools get a short grace.
+    await Promise.race([Promise.all(authenticators.map((a) => a.close())), delay(CLOSE_GRACE_MS)]);
+    release();
+  }
 }
 
 const CLOSE_GRACE_MS = 1_000;

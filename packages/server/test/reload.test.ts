@@ -5,7 +5,7 @@ import { channel } from 'node:diagnostics_channel';
 import { describe, expect, it } from 'vitest';
 import { ACCT, logCapture, P, startServer, tempDir, tokenOf, useStsLocal } from './helpers.js';
 import { CLUSTER } from './fixtures.js';
-import { waitFor } from '../../../integration/test/harness/processes.js';
+import { waitFor } from '@callerid/test-harness';
 
 const sts = useStsLocal();
 const dir = tempDir();

@@ -6,8 +6,7 @@ import { connect } from 'node:tls';
 import { describe, expect, it } from 'vitest';
 import { P, startServer, tempDir, tokenOf, useStsLocal } from './helpers.js';
 import { CLUSTER } from './fixtures.js';
-import { selfSignedCertificate } from '../../../integration/test/harness/kubectl.js';
-import { waitFor } from '../../../integration/test/harness/processes.js';
+import { selfSignedCertificate, waitFor } from '@callerid/test-harness';
 
 const sts = useStsLocal();
 const dir = tempDir();

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ACCT, awsCliToken, HAS_AWS_CLI, logCapture, P, startServer, tempDir, tokenOf, useStsLocal } from './helpers.js';
 import { AWS_AUTH, CLUSTER } from './fixtures.js';
-import { forgeSignature } from '../../../integration/test/harness/sts.js';
+import { forgeSignature } from '@callerid/test-harness';
 
 const V1 = 'authentication.k8s.io/v1';
 const V1BETA1 = 'authentication.k8s.io/v1beta1';

@@ -4,12 +4,12 @@
  * fails, 2 on usage errors.
  */
 import { tokenKind } from '@callerid/core/internal';
-import { atMostPositionals, parseCommandArgs, parseInstant } from '../args.js';
+import { parseInstant } from '../args.js';
+import { commandArgs } from '../command-args.js';
 import { buildJwtReport, jwtRawView, type JwtReport } from '../decode/jwt-report.js';
 import { buildReport, type DecodeReport } from '../decode/report.js';
 import { displayedSigningTime, rawView, type RawView } from '../decode/raw-view.js';
 import { EXIT } from '../exit-codes.js';
-import { COMMAND_HELP } from '../help.js';
 import { readTokenArgument } from '../input.js';
 import { writeStdout } from '../output.js';
 
@@ -17,20 +17,12 @@ const COMMAND = 'decode';
 
 /** Runs `callerid decode` with the arguments after the command name. */
 export async function run(args: string[]): Promise<number> {
-  const { values, positionals } = parseCommandArgs(COMMAND, {
-    args,
-    allowPositionals: true,
-    options: {
-      now: { type: 'string' },
-      json: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  if (values.help) {
-    writeStdout(`${COMMAND_HELP[COMMAND]}\n`);
-    return EXIT.ok;
-  }
-  atMostPositionals(COMMAND, positionals, 1);
+  const parsed = commandArgs(COMMAND, args, {
+    now: { type: 'string' },
+    json: { type: 'boolean' },
+  }, 1);
+  if (!parsed) return EXIT.ok;
+  const { values, positionals } = parsed;
   const now = values.now === undefined ? Date.now() : parseInstant(COMMAND, 'now', values.now);
   const token = await readTokenArgument(COMMAND, positionals[0]);
   if (tokenKind(token) === 'jwt') return decodeJwt(token, now, values.json === true);

@@ -7,14 +7,14 @@
  */
 import { stsHostFor } from '@callerid/core/internal';
 import { mintToken } from '@callerid/mint';
-import { UsageError, atMostPositionals, parseCommandArgs } from '../args.js';
+import { UsageError } from '../args.js';
+import { commandArgs } from '../command-args.js';
 import { selfSubjectReview } from '../doctor/api-server.js';
 import { fail, reasonOf, skip, type Check } from '../doctor/check.js';
 import { checkCredentials } from '../doctor/credentials.js';
 import { apiServerCheck, clockCheck, identityCheck, mappingCheck, regionCheck, tokenCheck } from '../doctor/steps.js';
 import { probeSts } from '../doctor/sts-probe.js';
 import { EXIT } from '../exit-codes.js';
-import { COMMAND_HELP } from '../help.js';
 import { writeStdout } from '../output.js';
 import { resolveRegionWithSource } from '../token/region.js';
 
@@ -24,26 +24,18 @@ const DEFAULT_AUDIENCE = 'callerid-doctor';
 
 /** Runs `callerid doctor`. Exit 0 when every step passes (warnings allowed), 1 otherwise. */
 export async function run(args: string[]): Promise<number> {
-  const { values, positionals } = parseCommandArgs(COMMAND, {
-    args,
-    allowPositionals: true,
-    options: {
-      'cluster-name': { type: 'string' },
-      server: { type: 'string' },
-      'certificate-authority': { type: 'string' },
-      region: { type: 'string' },
-      profile: { type: 'string' },
-      'role-arn': { type: 'string' },
-      'sts-endpoint': { type: 'string' },
-      json: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  if (values.help) {
-    writeStdout(`${COMMAND_HELP[COMMAND]}\n`);
-    return EXIT.ok;
-  }
-  atMostPositionals(COMMAND, positionals, 0);
+  const parsed = commandArgs(COMMAND, args, {
+    'cluster-name': { type: 'string' },
+    server: { type: 'string' },
+    'certificate-authority': { type: 'string' },
+    region: { type: 'string' },
+    profile: { type: 'string' },
+    'role-arn': { type: 'string' },
+    'sts-endpoint': { type: 'string' },
+    json: { type: 'boolean' },
+  }, 0);
+  if (!parsed) return EXIT.ok;
+  const { values } = parsed;
   if (values.server !== undefined && values['cluster-name'] === undefined) throw new UsageError('--server needs --cluster-name (the token must be minted for that cluster)', COMMAND);
   if (values.server !== undefined && !/^https:\/\//.test(values.server)) throw new UsageError('--server must be an https:// URL', COMMAND);
   if (values['certificate-authority'] !== undefined && values.server === undefined) throw new UsageError('--certificate-authority needs --server', COMMAND);

@@ -3,7 +3,8 @@
  * (see `../kubeconfig/`). Both print what they would write with `--dry-run` and write nothing then.
  */
 import { readFileSync } from 'node:fs';
-import { UsageError, atMostPositionals, parseCommandArgs, required } from '../args.js';
+import { UsageError, required } from '../args.js';
+import { commandArgs } from '../command-args.js';
 import { EXIT } from '../exit-codes.js';
 import { COMMAND_HELP } from '../help.js';
 import { addCluster } from '../kubeconfig/add.js';
@@ -27,31 +28,23 @@ export function run(args: string[]): Promise<number> {
 
 function add(args: string[]): number {
   const command = 'kubeconfig add';
-  const { values, positionals } = parseCommandArgs(command, {
-    args,
-    allowPositionals: true,
-    options: {
-      'cluster-name': { type: 'string' },
-      server: { type: 'string' },
-      'certificate-authority': { type: 'string' },
-      'certificate-authority-data': { type: 'string' },
-      region: { type: 'string' },
-      'role-arn': { type: 'string' },
-      profile: { type: 'string' },
-      alias: { type: 'string' },
-      'user-alias': { type: 'string' },
-      kubeconfig: { type: 'string' },
-      command: { type: 'string' },
-      cache: { type: 'boolean' },
-      'dry-run': { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  if (values.help) {
-    writeStdout(`${COMMAND_HELP.kubeconfig}\n`);
-    return EXIT.ok;
-  }
-  atMostPositionals(command, positionals, 0);
+  const parsed = commandArgs(command, args, {
+    'cluster-name': { type: 'string' },
+    server: { type: 'string' },
+    'certificate-authority': { type: 'string' },
+    'certificate-authority-data': { type: 'string' },
+    region: { type: 'string' },
+    'role-arn': { type: 'string' },
+    profile: { type: 'string' },
+    alias: { type: 'string' },
+    'user-alias': { type: 'string' },
+    kubeconfig: { type: 'string' },
+    command: { type: 'string' },
+    cache: { type: 'boolean' },
+    'dry-run': { type: 'boolean' },
+  }, 0, 'kubeconfig');
+  if (!parsed) return EXIT.ok;
+  const { values } = parsed;
   const server = required(command, 'server', values.server);
   if (!/^https:\/\/[^\s/]+/.test(server)) throw new UsageError('--server must be an https:// URL (the cluster endpoint)', command);
   if (values.region !== undefined && !REGION.test(values.region)) throw new UsageError(`--region ${JSON.stringify(values.region.slice(0, 64))} is not an AWS region name`, command);
@@ -102,21 +95,13 @@ function caData(command: string, file: string | undefined, data: string | undefi
 
 function migrate(args: string[]): number {
   const command = 'kubeconfig migrate';
-  const { values, positionals } = parseCommandArgs(command, {
-    args,
-    allowPositionals: true,
-    options: {
-      kubeconfig: { type: 'string' },
-      command: { type: 'string' },
-      'dry-run': { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  if (values.help) {
-    writeStdout(`${COMMAND_HELP.kubeconfig}\n`);
-    return EXIT.ok;
-  }
-  atMostPositionals(command, positionals, 0);
+  const parsed = commandArgs(command, args, {
+    kubeconfig: { type: 'string' },
+    command: { type: 'string' },
+    'dry-run': { type: 'boolean' },
+  }, 0, 'kubeconfig');
+  if (!parsed) return EXIT.ok;
+  const { values } = parsed;
   if (values.command === '') throw new UsageError('--command must not be empty', command);
   const file = kubeconfigPath(values.kubeconfig);
   const config = readKubeconfig(command, file);

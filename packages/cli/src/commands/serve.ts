@@ -5,34 +5,26 @@
  */
 import { readFileSync } from 'node:fs';
 import { ConfigError, createServer, loadConfig, webhookKubeconfig, type ServerConfig } from '@callerid/server';
-import { UsageError, atMostPositionals, parseCommandArgs } from '../args.js';
+import { UsageError } from '../args.js';
+import { commandArgs, errorCode, stopSignal } from '../command-args.js';
 import { EXIT } from '../exit-codes.js';
-import { COMMAND_HELP } from '../help.js';
 import { writeStderr, writeStdout } from '../output.js';
 
 const COMMAND = 'serve';
 
 /** Runs `callerid serve` with the arguments after the command name; resolves once stopped. */
 export async function run(args: string[]): Promise<number> {
-  const { values, positionals } = parseCommandArgs(COMMAND, {
-    args,
-    allowPositionals: true,
-    options: {
-      config: { type: 'string' },
-      listen: { type: 'string' },
-      'sts-endpoint': { type: 'string' },
-      'log-level': { type: 'string' },
-      'print-webhook-kubeconfig': { type: 'boolean' },
-      'server-url': { type: 'string' },
-      ca: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  if (values.help) {
-    writeStdout(`${COMMAND_HELP[COMMAND]}\n`);
-    return EXIT.ok;
-  }
-  atMostPositionals(COMMAND, positionals, 0);
+  const parsed = commandArgs(COMMAND, args, {
+    config: { type: 'string' },
+    listen: { type: 'string' },
+    'sts-endpoint': { type: 'string' },
+    'log-level': { type: 'string' },
+    'print-webhook-kubeconfig': { type: 'boolean' },
+    'server-url': { type: 'string' },
+    ca: { type: 'string' },
+  }, 0);
+  if (!parsed) return EXIT.ok;
+  const { values } = parsed;
   const file = values.config ?? (process.env.CALLERID_CONFIG || undefined);
   if (file === undefined) throw new UsageError('--config is required', COMMAND);
   const printing = values['print-webhook-kubeconfig'] === true;
@@ -60,9 +52,8 @@ async function serve(config: ServerConfig): Promise<number> {
     await server.listen();
   } catch (error) {
     if (server) await server.close();
-    const code = (error as NodeJS.ErrnoException | null)?.code;
     if (error instanceof ConfigError) return configFailure(error);
-    writeStderr(`callerid serve: cannot start (${typeof code === 'string' ? code : 'error'})\n`);
+    writeStderr(`callerid serve: cannot start (${errorCode(error)})\n`);
     return EXIT.failed;
   }
   const reload = () => server.reload();
@@ -102,16 +93,4 @@ function configFailure(error: unknown): number {
   if (!(error instanceof ConfigError)) throw error;
   writeStderr(`callerid serve: ${error.message}\n`);
   return EXIT.usage;
-}
-
-function stopSignal(): Promise<void> {
-  return new Promise((resolve) => {
-    const stop = () => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
 }

@@ -3,32 +3,24 @@
  * without AWS. First stdout line: its URL. Stops on SIGINT/SIGTERM.
  */
 import { loadPrincipals, startStsLocal, type Principal } from '@callerid/sts-local';
-import { UsageError, atMostPositionals, parseCommandArgs, parseInstant, parseInteger } from '../args.js';
+import { UsageError, parseInstant, parseInteger } from '../args.js';
+import { commandArgs, errorCode, stopSignal } from '../command-args.js';
 import { EXIT } from '../exit-codes.js';
-import { COMMAND_HELP } from '../help.js';
 import { writeStderr, writeStdout } from '../output.js';
 
 const COMMAND = 'sts-local';
 
 /** Runs `callerid sts-local` with the arguments after the command name; resolves once stopped. */
 export async function run(args: string[]): Promise<number> {
-  const { values, positionals } = parseCommandArgs(COMMAND, {
-    args,
-    allowPositionals: true,
-    options: {
-      port: { type: 'string' },
-      host: { type: 'string' },
-      principals: { type: 'string' },
-      now: { type: 'string' },
-      latency: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  if (values.help) {
-    writeStdout(`${COMMAND_HELP[COMMAND]}\n`);
-    return EXIT.ok;
-  }
-  atMostPositionals(COMMAND, positionals, 0);
+  const parsed = commandArgs(COMMAND, args, {
+    port: { type: 'string' },
+    host: { type: 'string' },
+    principals: { type: 'string' },
+    now: { type: 'string' },
+    latency: { type: 'string' },
+  }, 0);
+  if (!parsed) return EXIT.ok;
+  const { values } = parsed;
   const port = values.port === undefined ? 0 : parseInteger(COMMAND, 'port', values.port, 65_535);
   const latencyMs = values.latency === undefined ? undefined : parseInteger(COMMAND, 'latency', values.latency, 600_000);
   const clock = values.now === undefined ? undefined : clockFrom(parseInstant(COMMAND, 'now', values.now));
@@ -39,8 +31,7 @@ export async function run(args: string[]): Promise<number> {
   try {
     sts = await startStsLocal({ port, host: values.host ?? '127.0.0.1', principals, clock, faults: latencyMs ? { latencyMs } : undefined });
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException | null)?.code;
-    writeStderr(`callerid sts-local: cannot listen (${typeof code === 'string' ? code : 'error'})\n`);
+    writeStderr(`callerid sts-local: cannot listen (${errorCode(err)})\n`);
     return EXIT.failed;
   }
   writeStdout(`${sts.url}\n`);
@@ -64,16 +55,4 @@ function readPrincipals(file: string): Principal[] {
     const reason = err instanceof TypeError ? err.message : `cannot read the file (${String((err as NodeJS.ErrnoException).code ?? 'error')})`;
     throw new UsageError(`--principals: ${reason}`, COMMAND);
   }
-}
-
-function stopSignal(): Promise<void> {
-  return new Promise((resolve) => {
-    const stop = () => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      resolve();
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
 }

@@ -4,9 +4,9 @@
  * 1 rejected, 3 STS or issuer keys unavailable, 2 usage.
  */
 import { PARTITION_IDS, createVerifier, isCallerIdError, type Identity, type Partition, type Verifier } from '@callerid/core';
-import { UsageError, atMostPositionals, parseCommandArgs, parseInstant, required } from '../args.js';
+import { UsageError, parseInstant, required } from '../args.js';
+import { commandArgs } from '../command-args.js';
 import { EXIT } from '../exit-codes.js';
-import { COMMAND_HELP } from '../help.js';
 import { formatIdentity } from '../identity-summary.js';
 import { readTokenArgument } from '../input.js';
 import { writeStderr, writeStdout } from '../output.js';
@@ -15,24 +15,16 @@ const COMMAND = 'verify';
 
 /** Runs `callerid verify` with the arguments after the command name. */
 export async function run(args: string[]): Promise<number> {
-  const { values, positionals } = parseCommandArgs(COMMAND, {
-    args,
-    allowPositionals: true,
-    options: {
-      audience: { type: 'string' },
-      'sts-endpoint': { type: 'string' },
-      now: { type: 'string' },
-      partition: { type: 'string', multiple: true },
-      issuer: { type: 'string', multiple: true },
-      json: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-  if (values.help) {
-    writeStdout(`${COMMAND_HELP[COMMAND]}\n`);
-    return EXIT.ok;
-  }
-  atMostPositionals(COMMAND, positionals, 1);
+  const parsed = commandArgs(COMMAND, args, {
+    audience: { type: 'string' },
+    'sts-endpoint': { type: 'string' },
+    now: { type: 'string' },
+    partition: { type: 'string', multiple: true },
+    issuer: { type: 'string', multiple: true },
+    json: { type: 'boolean' },
+  }, 1);
+  if (!parsed) return EXIT.ok;
+  const { values, positionals } = parsed;
   const audience = required(COMMAND, 'audience', values.audience);
   const stsEndpoint = values['sts-endpoint'] ?? (process.env.CALLERID_STS_ENDPOINT || undefined);
   const now = values.now === undefined ? undefined : parseInstant(COMMAND, 'now', values.now);

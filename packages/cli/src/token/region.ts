@@ -3,7 +3,7 @@
  * then the profile's `region` in the AWS config file, then us-east-1. The config file is read (and the
  * SDK's loader imported) only when nothing else names a region. No network request: the instance
  * metadata service is asked only when the user opts in (`--imds-region`), since probing it off EC2
- * costs tens of milliseconds on every kubectl command.
+ * delays every kubectl command (see the README's "Start-up time").
  */
 
 import { existsSync } from 'node:fs';

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 
 export const CLI_DIR = fileURLToPath(new URL('../..', import.meta.url));
 export const CLI = join(CLI_DIR, 'dist/callerid.cjs');
-export { AWS_CLI_FIXTURE_FILE as FIXTURES } from '../../../../integration/test/harness/shared-fixtures.js';
+export { AWS_CLI_FIXTURE_FILE as FIXTURES } from '@callerid/test-harness';
 const SOURCES = ['src', 'tsup.config.ts', 'package.json', '../core/src', '../sts-local/src', '../server/src'].map((p) => join(CLI_DIR, p));
 const LOCK = join(tmpdir(), `callerid-cli-build-${createHash('sha256').update(CLI_DIR).digest('hex').slice(0, 12)}.lock`);
 

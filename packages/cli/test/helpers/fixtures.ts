@@ -1,7 +1,7 @@
 /** The shared AWS CLI fixture: real `aws eks get-token` tokens over fake principals. */
-import { fixturePrincipal as principal, tokenUrl } from '../../../../integration/test/harness/shared-fixtures.js';
+import { fixturePrincipal as principal, tokenUrl } from '@callerid/test-harness';
 
-export { awsCli as fixture, fixturePrincipal as principal } from '../../../../integration/test/harness/shared-fixtures.js';
+export { awsCli as fixture, fixturePrincipal as principal } from '@callerid/test-harness';
 
 /** The `X-Amz-Date` of a token, as the compact form `callerid --now` accepts. */
 export function signedAtOf(token: string): string {

@@ -2,7 +2,7 @@
  * Web identity tokens end to end: minted through `@aws-sdk/client-sts` (GetWebIdentityTokenCommand)
  * against the real sts-local, verified by `createVerifier` against sts-local's issuer JWKS.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { startStsLocal, type StsLocal } from '@callerid/sts-local';
 import { CallerIdError, compileAllow, createMemoryCache, createVerifier, type CacheEntry, type CacheStore, type Verifier, type VerifierOptions } from '../../src/index.js';
 import { mintToken, mintWebIdentityToken } from '@callerid/mint';
@@ -195,6 +195,7 @@ describe('JWKS trouble with the real issuer', () => {
 
   it('keeps verifying with the last good keys while sts-local is gone, then answers 503', async () => {
     const local = await startStsLocal({ principals: [alice] });
+    onTestFinished(() => local.close()); // the backstop: the test closes it mid-way (sts-local's close may run twice)
     const v = createVerifier({
       audience: 'unused',
       webIdentity: { issuers: [local.issuerFor(ACCT)], audiences: [AUDIENCE], jwks: { cacheMaxAgeMs: 200, staleIfErrorMs: 600, cooldownMs: 100 } },

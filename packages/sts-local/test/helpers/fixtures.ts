@@ -8,4 +8,4 @@ export {
   tokenUrl,
   type FixtureEksToken as FixtureToken,
   type FixturePost,
-} from '../../../../integration/test/harness/shared-fixtures.js';
+} from '../../../../testing/harness/src/fixtures.js';

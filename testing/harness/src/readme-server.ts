@@ -7,8 +7,9 @@ import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { afterAll, describe, expect, it } from 'vitest';
-import { urlOf } from './loopback.js';
-import { alice, bearer, type StsFixture } from './sts.js';
+import { urlOf } from './ports.js';
+import { alice } from './principals.js';
+import { bearer, type StsFixture } from './sts.js';
 
 /** What a README server module exports: the listening `server` (Express, Koa), or the Fastify `app`. */
 export type ReadmeServerModule = { server: Server } | { app: { server: Server; close(): Promise<unknown> } };

@@ -6,7 +6,7 @@
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { urlOf } from './loopback.js';
+import { urlOf } from './ports.js';
 import type { ReadmeServerModule } from './readme-server.js';
 import { alice, bearer, forgeSignature, type StsFixture } from './sts.js';
 

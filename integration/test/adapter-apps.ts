@@ -15,7 +15,7 @@ import * as calleridKoa from '@callerid/koa';
 import express from 'express';
 import Fastify from 'fastify';
 import Koa from 'koa';
-import { urlOf } from './loopback.js';
+import { urlOf } from '@callerid/test-harness';
 
 /** Options every harness takes: the shared adapter options, with `getToken` expressed as "read this header". */
 export type HarnessOptions = Omit<AuthenticatorOptions, 'getToken'> & { tokenHeader?: string };

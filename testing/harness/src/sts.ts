@@ -1,44 +1,31 @@
 /** The local STS, its principals, and tokens minted the way a real client mints them. */
-import { once } from 'node:events';
-import { createServer } from 'node:net';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { mintToken } from '@callerid/mint';
-import { startStsLocal, type Principal, type StsLocal } from '@callerid/sts-local';
+import { startStsLocal, type StsLocal, type StsLocalOptions } from '@callerid/sts-local';
 import { afterAll, beforeAll } from 'vitest';
-
-export const AUDIENCE = 'payments-api';
-export const ACCT = '111122223333';
-
-export const alice: Principal = {
-  accessKeyId: 'AKIAALICEEXAMPLE0001',
-  secretAccessKey: 'alice/secret+key/for/tests/only/00000000',
-  arn: `arn:aws:iam::${ACCT}:user/alice`,
-  userId: 'AIDAALICEEXAMPLE0001',
-  account: ACCT,
-};
-
-/** An IAM user allowed to assume every role of the account (sts-local's default). */
-export const ci: Principal = {
-  accessKeyId: 'AKIACIEXAMPLEUSER001',
-  secretAccessKey: 'ci/secret+key/for/tests/only/0000000000000',
-  arn: `arn:aws:iam::${ACCT}:user/ci`,
-  userId: 'AIDACIEXAMPLEUSER001',
-  account: ACCT,
-};
-
-/** An assumed-role session of `payments-admin`, as AssumeRole would have issued it. */
-export const admin: Principal = {
-  accessKeyId: 'ASIAADMINSESSION0001',
-  secretAccessKey: 'admin/session/secret/for/tests/only/00000',
-  sessionToken: 'FwoGZXIvYXdzEAdminSessionTokenForTestsOnly0000=',
-  arn: `arn:aws:sts::${ACCT}:assumed-role/payments-admin/jane@example.com`,
-  userId: 'AROAADMINROLEEXAMPLE:jane@example.com',
-  account: ACCT,
-};
+import { once } from './cleanup.js';
+import { admin, alice, AUDIENCE, type Credentials } from './principals.js';
 
 /** sts-local with `alice` and the `admin` session (the adapters' own tests). */
 export function startSts(): Promise<StsLocal> {
   return startStsLocal({ principals: [alice, admin] });
+}
+
+/**
+ * For a test file: sts-local started with `options` (default: alice and the admin session) before its
+ * tests and stopped after them. `fixture.sts.close()` may be called by an outage test; the file's
+ * cleanup then has nothing left to do (the close is idempotent).
+ */
+export function useStsLocal(options: StsLocalOptions = { principals: [alice, admin] }): { readonly sts: StsLocal } {
+  const fixture = {} as { sts: StsLocal };
+  beforeAll(async () => {
+    const sts = await startStsLocal(options);
+    fixture.sts = { ...sts, close: once(() => sts.close()) };
+  });
+  afterAll(async () => {
+    await fixture.sts?.close();
+  });
+  return fixture;
 }
 
 /** What {@link useSts} provides to a test file, filled in before its first test. */
@@ -49,17 +36,18 @@ export interface StsFixture {
 }
 
 /**
- * For a test file: starts {@link startSts} before its tests and mints a token each for alice and the
- * admin session; stops sts-local after them.
+ * For a test file: {@link useStsLocal} with alice and the admin session, and a token minted for each
+ * before the first test.
  */
 export function useSts(): StsFixture {
-  const fixture = {} as { sts: StsLocal; aliceToken: string; adminToken: string };
+  const local = useStsLocal();
+  const fixture = {
+    get sts() {
+      return local.sts;
+    },
+  } as { readonly sts: StsLocal; aliceToken: string; adminToken: string };
   beforeAll(async () => {
-    fixture.sts = await startSts();
     [fixture.aliceToken, fixture.adminToken] = await Promise.all([tokenFor(alice), tokenFor(admin)]);
-  });
-  afterAll(async () => {
-    await fixture.sts?.close();
   });
   return fixture;
 }
@@ -67,12 +55,6 @@ export function useSts(): StsFixture {
 /** `Authorization: Bearer <token>` as a headers object. */
 export function bearer(token: string): { authorization: string } {
   return { authorization: `Bearer ${token}` };
-}
-
-export interface Credentials {
-  accessKeyId: string;
-  secretAccessKey: string;
-  sessionToken?: string;
 }
 
 /** Real AssumeRole against sts-local, through the AWS SDK. */
@@ -99,15 +81,4 @@ export function forgeSignature(token: string): string {
   const forged = url.replace(/(X-Amz-Signature=[0-9a-f]{63})([0-9a-f])/, (_m, head: string, last: string) => head + (last === '0' ? '1' : '0'));
   if (forged === url) throw new Error('no signature to forge');
   return prefix + Buffer.from(forged, 'utf8').toString('base64url');
-}
-
-/** A loopback URL nothing listens on (a port that was just free). */
-export async function closedPortUrl(): Promise<string> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  await once(server, 'close');
-  return `http://127.0.0.1:${port}`;
 }
