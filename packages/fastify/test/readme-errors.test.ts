@@ -1,8 +1,7 @@
 import { expect, it } from 'vitest';
 import { CallerIdError as CoreCallerIdError, isCallerIdError as coreIsCallerIdError } from '@callerid/core';
 import { CallerIdError, isCallerIdError } from '../src/index.js';
-import { useSts } from '../../../integration/test/harness/sts.js';
-import { describeReadmeErrors } from '@callerid/test-harness';
+import { describeReadmeErrors, useSts } from '@callerid/test-harness';
 
 const env = useSts();
 
