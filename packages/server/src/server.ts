@@ -5,14 +5,15 @@
  */
 import { createSecureContext } from 'node:tls';
 import { readFileSync } from 'node:fs';
-import type { Server as HttpsServer } from 'node:https';
+import { createServer as createHttpServer, type RequestListener, type Server as HttpServer } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { compileMapping, createMemoryCache, type Authenticator, type AuthenticatorOptions, type Mapper } from '@callerid/core';
-import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { pino, type DestinationStream, type Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { loadConfig, type ServerConfig } from './config.js';
-import { forwardAudiences, registerForwardAuth } from './forward-auth.js';
+import { createForwardAuth, forwardAudiences, type ForwardAuth } from './forward-auth.js';
 import { loadMappingFile } from './mapping-file.js';
 import { createMetrics, type ServerMetrics } from './metrics.js';
 import { watchFiles } from './watch.js';
@@ -73,14 +74,6 @@ export async function createServer(config: ServerConfig | string, options: Creat
   const audiences = new Set([...(settings.kubernetes ? [settings.kubernetes.clusterId] : []), ...(settings.forwardAuth ? forwardAudiences(settings.forwardAuth) : [])]);
   const metrics = createMetrics(audiences, () => cache.size);
   const tls = settings.tls ? readKeyPair(settings.tls) : undefined;
-  const app = Fastify({
-    loggerInstance: log,
-    logController: new LogController({ disableRequestLogging: true }),
-    bodyLimit: 64 * 1024,
-    return503OnClosing: true,
-    forceCloseConnections: 'idle',
-    ...(tls ? { https: tls } : {}),
-  } as FastifyServerOptions) as unknown as FastifyInstance;
 
   const verifierOptions: Omit<AuthenticatorOptions, 'audience'> = {
     cache,
@@ -94,6 +87,19 @@ export async function createServer(config: ServerConfig | string, options: Creat
     listening: false,
     closing: false,
   };
+
+  const forward = settings.forwardAuth ? createForwardAuth({ config: settings.forwardAuth, verifierOptions, log, draining: () => state.closing }) : undefined;
+  const app = Fastify({
+    loggerInstance: log,
+    logController: new LogController({ disableRequestLogging: true }),
+    // Fastify's default gives every request a child logger (bindings, redaction set-up); the server's
+    // lines carry their own route and code, so requests share the server's logger.
+    childLoggerFactory: (logger: FastifyBaseLogger) => logger,
+    bodyLimit: 64 * 1024,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    serverFactory: (handler: RequestListener, opts: FastifyServerOptions) => httpServer(handler, opts, tls, forward),
+  } as FastifyServerOptions) as unknown as FastifyInstance;
   let mapper: Mapper | undefined;
   const authenticators: Authenticator<never>[] = [];
 
@@ -130,7 +136,7 @@ export async function createServer(config: ServerConfig | string, options: Creat
     authenticators.push(registerWebhook(app, { config: settings.kubernetes, verifierOptions, mapping: () => mapper, log }));
   }
   if (tls) metrics.reloaded('tls', true);
-  if (settings.forwardAuth) authenticators.push(...(await registerForwardAuth(app, { config: settings.forwardAuth, verifierOptions, log, draining: () => state.closing })));
+  if (forward) authenticators.push(...forward.authenticators);
   // Once shutting down, each answer closes its connection: a keep-alive client moves on at once
   // instead of holding the drain open until the bound. (/auth writes its own answers and checks this itself.)
   app.addHook('onSend', (_request, reply, payload, done) => {
@@ -190,6 +196,19 @@ export async function createServer(config: ServerConfig | string, options: Creat
 }
 
 const CLOSE_GRACE_MS = 1_000;
+
+/**
+ * The HTTP(S) server Fastify runs on, set up as Fastify sets up its own, except that `/auth` requests
+ * go to forward auth before Fastify sees them (see `createForwardAuth` for why).
+ */
+function httpServer(handler: RequestListener, opts: FastifyServerOptions, tls: { cert: Buffer; key: Buffer } | undefined, forward: ForwardAuth | undefined): HttpServer {
+  const listener: RequestListener = forward ? (request, response) => (forward.handles(request.url) ? forward.answer(request, response) : handler(request, response)) : handler;
+  const server = tls ? createHttpsServer(tls, listener) : createHttpServer(listener);
+  server.keepAliveTimeout = opts.keepAliveTimeout!;
+  server.requestTimeout = opts.requestTimeout!;
+  server.setTimeout(opts.connectionTimeout!);
+  return server;
+}
 
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref());
