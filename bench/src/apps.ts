@@ -119,3 +119,22 @@ export async function startFastify200(): Promise<RunningApp> {
   const { port } = app.server.address() as AddressInfo;
   return { url: `http://127.0.0.1:${port}/auth`, close: () => app.close() };
 }
+
+/** `node:http` answering an empty 200 on `/auth`, as `/auth` itself writes its answers: the floor under both. */
+export async function startNode200(): Promise<RunningApp> {
+  const server = createServer((_request, response) => {
+    response.writeHead(200, ['content-length', '0']);
+    response.end();
+  });
+  // Fastify's default, which the server keeps: autocannon's connections stay open between legs.
+  server.keepAliveTimeout = 72_000;
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/auth`,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}

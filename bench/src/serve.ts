@@ -1,8 +1,9 @@
 /**
  * serve: the authenticator server's `/auth` (forward authentication).
  *
- * - `/auth` with a cached token ÷ the same framework (Fastify) answering an empty 200: callerid's cost
- *   per request inside the server. Both run in child processes; autocannon here; alternating legs.
+ * - `/auth` with a cached token ÷ the same framework (Fastify) answering an empty 200, and ÷ `node:http`
+ *   answering one (the server answers `/auth` from node:http, ahead of Fastify's router, so the second
+ *   ratio is the decision's own cost). All run in child processes; autocannon here; alternating legs.
  * - nginx → `auth_request` → callerid ÷ nginx → `auth_request` → nginx's own `return 200` (a second
  *   server block, so both take the same proxy hop): the cost of asking callerid, as a user deploys it.
  *   Both then proxy the request itself to that `return 200` block.
@@ -20,24 +21,35 @@ import { startHost, type Host } from './host/index.js';
 import { alternate, cannonLeg, cpuPerRequest } from './measure.js';
 
 async function authVersusBare(ctx: GroupContext, serve: Host, headers: Record<string, string>): Promise<void> {
-  const bare = await startHost({ kind: 'fastify-200' });
+  const fastify = await startHost({ kind: 'fastify-200' });
+  const node = await startHost({ kind: 'node-200' });
   try {
-    ctx.progress('/auth vs Fastify empty 200');
-    const [baseline, auth] = await alternate(
+    ctx.progress('/auth vs Fastify empty 200 vs node:http empty 200');
+    const [baseline, floor, auth] = await alternate(
       ctx.profile,
-      cannonLeg(ctx.profile, { url: bare.url('fastify-200'), headers }, bare.cpuMicros),
+      cannonLeg(ctx.profile, { url: fastify.url('fastify-200'), headers }, fastify.cpuMicros),
+      cannonLeg(ctx.profile, { url: node.url('node-200'), headers }, node.cpuMicros),
       cannonLeg(ctx.profile, { url: serve.url('serve'), headers }, serve.cpuMicros),
     );
+    const legs = `${ctx.profile.rounds} × ${ctx.profile.legSeconds} s legs each, ${ctx.profile.connections} connections`;
     ctx.report({
       metric: '/auth, cached token ÷ Fastify empty 200',
       value: auth.requestsPerSecond,
       unit: 'req/s',
       baseline: { name: 'Fastify 200', value: baseline.requestsPerSecond },
       target: { on: 'ratio', op: '>=', threshold: 0.9 },
-      note: `${ctx.profile.rounds} × ${ctx.profile.legSeconds} s legs each, ${ctx.profile.connections} connections; server CPU per request ${cpuPerRequest(baseline)} → ${cpuPerRequest(auth)}`,
+      note: `${legs}; server CPU per request ${cpuPerRequest(baseline)} → ${cpuPerRequest(auth)}`,
+    });
+    // /auth is answered from node:http ahead of Fastify's router: this row is the cost of the decision alone.
+    ctx.report({
+      metric: '/auth, cached token ÷ node:http empty 200',
+      value: auth.requestsPerSecond,
+      unit: 'req/s',
+      baseline: { name: 'node:http 200', value: floor.requestsPerSecond },
+      note: `same legs; server CPU per request ${cpuPerRequest(floor)} → ${cpuPerRequest(auth)}`,
     });
   } finally {
-    await bare.stop();
+    await Promise.all([fastify.stop(), node.stop()]);
   }
 }
 

@@ -8,9 +8,13 @@ export type HostJob =
   | { kind: 'plain' }
   /** sts-local with the bench principals (the sts-local group's target). */
   | { kind: 'sts-local' }
-  /** `@callerid/server` with forwardAuth for the bench audience (`serve`), and Fastify answering an empty 200 on `/auth` (`fastify-200`). */
+  /**
+   * `@callerid/server` with forwardAuth for the bench audience (`serve`); Fastify answering an empty 200
+   * on `/auth` (`fastify-200`); `node:http` doing the same (`node-200`).
+   */
   | { kind: 'serve'; stsUrl: string }
-  | { kind: 'fastify-200' };
+  | { kind: 'fastify-200' }
+  | { kind: 'node-200' };
 
 export interface HostReady {
   ready: true;

@@ -8,7 +8,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startStsLocal } from '@callerid/sts-local';
-import { START, startFastify200, startServe, type RunningApp } from '../apps.js';
+import { START, startFastify200, startNode200, startServe, type RunningApp } from '../apps.js';
 import { PRINCIPALS } from '../fixtures.js';
 import type { HostCpu, HostJob, HostReady } from './protocol.js';
 
@@ -37,6 +37,8 @@ async function start(job: HostJob): Promise<{ urls: Record<string, string>; apps
     named.push(['serve', await startServe(job.stsUrl)]);
   } else if (job.kind === 'fastify-200') {
     named.push(['fastify-200', await startFastify200()]);
+  } else if (job.kind === 'node-200') {
+    named.push(['node-200', await startNode200()]);
   } else {
     const sts = await startStsLocal({ principals: [...PRINCIPALS] });
     named.push(['sts-local', { url: sts.url, close: () => sts.close() }]);

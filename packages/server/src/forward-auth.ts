@@ -9,9 +9,9 @@
  * named by the client. Any method and any path under `/auth/` is accepted (Envoy appends the original
  * path); request bodies are ignored.
  */
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createAuthenticator, type Authenticator, type AuthenticatorOptions, type CallerIdError, type Identity } from '@callerid/core';
 import { fastPath, type FastAnswer, type FastCheck } from '@callerid/core/internal';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { AudiencePolicy, ForwardAuthConfig } from './config.js';
 
@@ -40,49 +40,62 @@ export function forwardAudiences(config: ForwardAuthConfig): Set<string> {
   return new Set(typeof config.audience === 'string' ? [config.audience] : Object.values(config.audience));
 }
 
-/** Registers `/auth` and `/auth/*`; returns the authenticators (one per audience, closed by the server). */
-export async function registerForwardAuth(app: FastifyInstance, deps: ForwardAuthDeps): Promise<Authenticator[]> {
+/** `/auth`, answered from the HTTP server's request event, ahead of Fastify (see {@link createForwardAuth}). */
+export interface ForwardAuth {
+  /** Whether a request target is `/auth`, or a path under `/auth/` (with or without a query). */
+  handles(url: string | undefined): boolean;
+  /** Answers one request; never throws. */
+  answer(request: IncomingMessage, response: ServerResponse): void;
+  /** One authenticator per audience, closed by the server. */
+  readonly authenticators: Authenticator[];
+}
+
+/**
+ * The `/auth` route. It runs on `node:http`'s request and response, not as a Fastify route: every
+ * proxied request of every protected service passes through it, and Fastify's per-request work
+ * (router, request and reply objects, hooks) would cost more than the decision itself, which core
+ * makes. What Fastify would have done for this route is done here: any method, the body never read
+ * (Node discards it after the answer), and `connection: close` while the server drains.
+ */
+export function createForwardAuth(deps: ForwardAuthDeps): ForwardAuth {
   const { config, log } = deps;
   const byAudience = new Map<string, Authenticator>();
   for (const audience of forwardAudiences(config)) byAudience.set(audience, authenticatorFor(audience, config.audiences[audience] ?? config.policy, deps));
   const pick = chooser(config, new Map([...byAudience].map(([audience, auth]) => [audience, fastPath(auth)])));
+  const hostHeader = config.hostHeader;
 
-  await app.register((scope, _options, done) => {
-    // A proxy may forward a request with any body and type; the decision never reads it.
-    scope.removeAllContentTypeParsers();
-    scope.addContentTypeParser('*', (_request, payload, parsed) => {
-      payload.resume();
-      parsed(null);
-    });
-    const handler = (request: FastifyRequest, reply: FastifyReply): void => {
-      const check = pick(request.headers[config.hostHeader]);
-      if (!check) {
-        log.warn({ route: 'auth', code: 'host_not_configured' }, 'refused');
-        void reply.code(403).send({ error: 'host_not_configured', error_description: 'No audience is configured for this host.' });
-        return;
-      }
-      // The fast path answers a cached token at once, with no promise and no closure of ours.
-      let caller: FastAnswer;
-      try {
-        caller = check(request.raw.rawHeaders, undefined, request.raw.socket);
-      } catch (error) {
-        answerError(reply, error as Error, deps.draining());
-        return;
-      }
-      if (caller instanceof Promise) {
-        caller.then(
-          (known) => answerCaller(reply, known!, deps.draining()),
-          (error: unknown) => answerError(reply, error as Error, deps.draining()),
-        );
-        return;
-      }
-      answerCaller(reply, caller!, deps.draining());
-    };
-    scope.all('/auth', handler);
-    scope.all('/auth/*', handler);
-    done();
-  });
-  return [...byAudience.values()];
+  const answer = (request: IncomingMessage, response: ServerResponse): void => {
+    const check = pick(request.headers[hostHeader]);
+    if (!check) {
+      log.warn({ route: 'auth', code: 'host_not_configured' }, 'refused');
+      answerJson(response, 403, { error: 'host_not_configured', error_description: 'No audience is configured for this host.' }, {}, deps.draining());
+      return;
+    }
+    // The fast path answers a cached token at once, with no promise and no closure of ours.
+    let caller: FastAnswer;
+    try {
+      caller = check(request.rawHeaders, undefined, request.socket);
+    } catch (error) {
+      answerError(response, error as Error, deps.draining());
+      return;
+    }
+    if (caller instanceof Promise) {
+      caller.then(
+        (known) => answerCaller(response, known!, deps.draining()),
+        (error: unknown) => answerError(response, error as Error, deps.draining()),
+      );
+      return;
+    }
+    answerCaller(response, caller!, deps.draining());
+  };
+  return { handles: isForwardAuthTarget, answer, authenticators: [...byAudience.values()] };
+}
+
+/** `/auth`, `/auth?…` and `/auth/…` (Envoy appends the original path); nothing else, not even `/authx`. */
+function isForwardAuthTarget(url: string | undefined): boolean {
+  if (url === undefined || !url.startsWith('/auth')) return false;
+  const next = url.charCodeAt(5);
+  return Number.isNaN(next) || next === 0x2f /* / */ || next === 0x3f /* ? */;
 }
 
 function authenticatorFor(audience: string, policy: AudiencePolicy, deps: ForwardAuthDeps): Authenticator {
@@ -113,9 +126,7 @@ function chooser(config: ForwardAuthConfig, byAudience: Map<string, FastCheck<un
   };
 }
 
-// Answers are written to the raw response (`reply.hijack()`): an empty 200 with a few headers needs
-// none of Fastify's reply pipeline (serializers, onSend hooks), which is most of this route's cost.
-function answerCaller(reply: FastifyReply, caller: Identity, draining: boolean): void {
+function answerCaller(response: ServerResponse, caller: Identity, draining: boolean): void {
   const headers: string[] = [
     IDENTITY_HEADERS.arn, caller.arn,
     IDENTITY_HEADERS.canonicalArn, caller.canonicalArn,
@@ -127,18 +138,20 @@ function answerCaller(reply: FastifyReply, caller: Identity, draining: boolean):
   if (caller.username !== undefined) headers.push(IDENTITY_HEADERS.username, caller.username);
   if (caller.groups !== undefined && caller.groups.length > 0) headers.push(IDENTITY_HEADERS.groups, caller.groups.join(','));
   if (draining) headers.push('connection', 'close');
-  reply.hijack();
-  reply.raw.writeHead(200, headers);
-  reply.raw.end();
+  response.writeHead(200, headers);
+  response.end();
 }
 
-function answerError(reply: FastifyReply, error: Error, draining: boolean): void {
+function answerError(response: ServerResponse, error: Error, draining: boolean): void {
   const e = error as Partial<CallerIdError>;
   const known = typeof e.status === 'number' && typeof e.toJSON === 'function';
-  const body = JSON.stringify(known ? e.toJSON!() : { error: 'server_error' });
-  const headers: Record<string, string | number> = { ...(known ? e.headers : {}), 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) };
+  answerJson(response, known ? e.status! : 500, known ? e.toJSON!() : { error: 'server_error' }, known ? e.headers! : {}, draining);
+}
+
+function answerJson(response: ServerResponse, status: number, payload: object, extra: Readonly<Record<string, string>>, draining: boolean): void {
+  const body = JSON.stringify(payload);
+  const headers: Record<string, string | number> = { ...extra, 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) };
   if (draining) headers.connection = 'close';
-  reply.hijack();
-  reply.raw.writeHead(known ? e.status : 500, headers);
-  reply.raw.end(body);
+  response.writeHead(status, headers);
+  response.end(body);
 }

@@ -5,14 +5,15 @@
  */
 import { createSecureContext } from 'node:tls';
 import { readFileSync } from 'node:fs';
-import type { Server as HttpsServer } from 'node:https';
+import { createServer as createHttpServer, type RequestListener, type Server as HttpServer } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { compileMapping, createMemoryCache, type Authenticator, type AuthenticatorOptions, type CacheStore, type Mapper } from '@callerid/core';
-import Fastify, { LogController, type FastifyInstance, type FastifyServerOptions } from 'fastify';
+import Fastify, { LogController, type FastifyBaseLogger, type FastifyInstance, type FastifyServerOptions } from 'fastify';
 import { pino, type DestinationStream, type Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { loadConfig, type ServerConfig } from './config.js';
-import { forwardAudiences, registerForwardAuth } from './forward-auth.js';
+import { createForwardAuth, forwardAudiences, type ForwardAuth } from './forward-auth.js';
 import { loadMappingFile } from './mapping-file.js';
 import { createMetrics, type ServerMetrics } from './metrics.js';
 import { watchFiles } from './watch.js';
@@ -72,15 +73,17 @@ export async function createServer(config: ServerConfig | string, options: Creat
   const cache = createMemoryCache({ max: settings.cache.max });
   const metrics = createMetrics(audiencesOf(settings), () => cache.size);
   const tls = settings.tls ? readKeyPair(settings.tls) : undefined;
-  const app = fastifyWith(log, tls);
   const state: ServerState = {
     ...(settings.kubernetes ? { mapping: {} } : {}),
     ...(tls ? { tls: { loadedAt: new Date().toISOString() } } : {}),
     listening: false,
     closing: false,
   };
+  const verifierOptions = verifierOptionsOf(settings, cache, options);
+  const forward = settings.forwardAuth ? createForwardAuth({ config: settings.forwardAuth, verifierOptions, log, draining: () => state.closing }) : undefined;
+  const app = fastifyWith(log, tls, forward);
   const files = new ReloadedFiles(app, settings, state, metrics, log);
-  const authenticators = await registerRoutes(app, settings, verifierOptionsOf(settings, cache, options), files, state, log);
+  const authenticators = [...registerRoutes(app, settings, verifierOptions, files, state, log), ...(forward?.authenticators ?? [])];
   if (tls) metrics.reloaded('tls', true);
   const isReady = () => state.listening && !state.closing && (!settings.kubernetes || files.mapper !== undefined);
   registerOperations(app, metrics, isReady, state);
@@ -129,15 +132,33 @@ function audiencesOf(settings: ServerConfig): Set<string> {
   return new Set([...(settings.kubernetes ? [settings.kubernetes.clusterId] : []), ...(settings.forwardAuth ? forwardAudiences(settings.forwardAuth) : [])]);
 }
 
-function fastifyWith(log: Logger, tls: { cert: Buffer; key: Buffer } | undefined): FastifyInstance {
+function fastifyWith(log: Logger, tls: KeyPair | undefined, forward: ForwardAuth | undefined): FastifyInstance {
   return Fastify({
     loggerInstance: log,
     logController: new LogController({ disableRequestLogging: true }),
+    // Fastify's default gives every request a child logger (bindings, redaction set-up); the server's
+    // lines carry their own route and code, so requests share the server's logger.
+    childLoggerFactory: (logger: FastifyBaseLogger) => logger,
     bodyLimit: 64 * 1024,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
-    ...(tls ? { https: tls } : {}),
-  } as FastifyServerOptions);
+    serverFactory: (handler: RequestListener, opts: FastifyServerOptions) => httpServer(handler, opts, tls, forward),
+  } as FastifyServerOptions) as unknown as FastifyInstance;
+}
+
+type KeyPair = { cert: Buffer; key: Buffer };
+
+/**
+ * The HTTP(S) server Fastify runs on, set up as Fastify sets up its own, except that `/auth` requests
+ * go to forward auth before Fastify sees them (see `createForwardAuth` for why).
+ */
+function httpServer(handler: RequestListener, opts: FastifyServerOptions, tls: KeyPair | undefined, forward: ForwardAuth | undefined): HttpServer {
+  const listener: RequestListener = forward ? (request, response) => (forward.handles(request.url) ? forward.answer(request, response) : handler(request, response)) : handler;
+  const server = tls ? createHttpsServer(tls, listener) : createHttpServer(listener);
+  server.keepAliveTimeout = opts.keepAliveTimeout!;
+  server.requestTimeout = opts.requestTimeout!;
+  server.setTimeout(opts.connectionTimeout!);
+  return server;
 }
 
 function verifierOptionsOf(settings: ServerConfig, cache: CacheStore, options: CreateServerOptions): Omit<AuthenticatorOptions, 'audience'> {
@@ -149,21 +170,20 @@ function verifierOptionsOf(settings: ServerConfig, cache: CacheStore, options: C
   };
 }
 
-/** The routes the configuration enables (`/authenticate`, `/auth`); returns their authenticators, for `close()`. */
-async function registerRoutes(
+/** The Fastify routes the configuration enables (`/authenticate`); returns their authenticators, for `close()`. */
+function registerRoutes(
   app: FastifyInstance,
   settings: ServerConfig,
   verifierOptions: Omit<AuthenticatorOptions, 'audience'>,
   files: ReloadedFiles,
   state: ServerState,
   log: Logger,
-): Promise<Authenticator<never>[]> {
+): Authenticator<never>[] {
   const authenticators: Authenticator<never>[] = [];
   if (settings.kubernetes) {
     files.loadMapping();
     authenticators.push(registerWebhook(app, { config: settings.kubernetes, verifierOptions, mapping: () => files.mapper, log }));
   }
-  if (settings.forwardAuth) authenticators.push(...(await registerForwardAuth(app, { config: settings.forwardAuth, verifierOptions, log, draining: () => state.closing })));
   // Once shutting down, each answer closes its connection: a keep-alive client moves on at once
   // instead of holding the drain open until the bound. (/auth writes its own answers and checks this itself.)
   app.addHook('onSend', (_request, reply, payload, done) => {

@@ -72,6 +72,21 @@ forwardAuth:
     expect(missing.headers.get('www-authenticate')).toBe('Bearer realm="callerid"');
   });
 
+  it('only /auth and paths under it: /authx and /authenticate are not forward auth', async () => {
+    const headers = { ...(await bearer(P.admin, 'payments-api')), 'x-forwarded-host': 'api.example.com' };
+    expect((await auth(headers, { path: '/auth?rd=%2F' })).status).toBe(200);
+    expect((await auth(headers, { path: '/authx' })).status).toBe(404);
+    expect((await auth(headers, { path: '/authenticate', method: 'POST', body: '{}' })).status).toBe(404);
+  });
+
+  it('a large body is never read, and the keep-alive connection still serves the next request', async () => {
+    const headers = { ...(await bearer(P.admin, 'payments-api')), 'x-forwarded-host': 'api.example.com' };
+    const big = 'x'.repeat(1024 * 1024);
+    expect((await auth({ ...headers, 'content-type': 'application/octet-stream' }, { method: 'PUT', body: big })).status).toBe(200);
+    expect((await auth(headers, { method: 'HEAD' })).status).toBe(200);
+    expect((await auth(headers)).status).toBe(200);
+  });
+
   it('STS down: 503 with Retry-After', async () => {
     const token = await tokenOf(P.admin, 'payments-api', new Date(Date.now() - 11_000));
     sts.sts.setFaults({ drop: { fraction: 1 } });
