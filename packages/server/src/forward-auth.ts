@@ -145,7 +145,7 @@ function answerCaller(response: ServerResponse, caller: Identity, draining: bool
 function answerError(response: ServerResponse, error: Error, draining: boolean): void {
   const e = error as Partial<CallerIdError>;
   const known = typeof e.status === 'number' && typeof e.toJSON === 'function';
-  answerJson(response, known ? e.status! : 500, known ? e.toJSON!() : { error: 'server_error' }, known ? e.headers! : {}, draining);
+  answerJson(response, known ? e.status : 500, known ? e.toJSON!() : { error: 'server_error' }, known ? e.headers! : {}, draining);
 }
 
 function answerJson(response: ServerResponse, status: number, payload: object, extra: Readonly<Record<string, string>>, draining: boolean): void {

@@ -8,7 +8,8 @@ import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { urlOf } from './ports.js';
 import type { ReadmeServerModule } from './readme-server.js';
-import { alice, bearer, forgeSignature, type StsFixture } from './sts.js';
+import { alice } from './principals.js';
+import { bearer, forgeSignature, type StsFixture } from './sts.js';
 
 /**
  * The `README errors` suite of an adapter's tests (`testDir`: its `test/` folder): the README holds
