@@ -24,7 +24,7 @@ export { createMemoryCache } from './cache/cache.js';
 export type { CacheEntry, CacheStore, MemoryCache, MemoryCacheOptions } from './cache/cache.js';
 export { parseArn, tryParseArn, canonicalizeArn } from './authz/arn.js';
 export type { ParsedArn } from './authz/arn.js';
-export { MAX_STS_RESPONSE_BYTES, DEFAULT_STS_TIMEOUT_MS } from './presigned/sts-client.js';
+export { MAX_STS_RESPONSE_BYTES, DEFAULT_STS_TIMEOUT_MS } from './presigned/sts-endpoint.js';
 export { AUTHENTICATOR_OPTION_KEYS, createAuthenticator } from './http/authenticate.js';
 export type { Authenticator, AuthenticatorOptions, CheckCallback, GetToken, RejectedEvent, VerifiedEvent } from './http/authenticate.js';
 export { createWebIdentityVerifier, parseWebIdentityToken, AWS_NAMESPACE_CLAIM, MAX_WEB_IDENTITY_LIFETIME_SECONDS } from './web-identity/index.js';

@@ -5,5 +5,5 @@
  * exported from both would be two classes).
  */
 export { ACCESS_KEY_ID_PATTERN, AUDIENCE_PATTERN, encodePresignedToken } from './token-format.js';
-export { parseStsEndpoint } from './presigned/sts-client.js';
+export { parseStsEndpoint } from './presigned/sts-endpoint.js';
 export { WEB_IDENTITY_ALGORITHMS } from './web-identity/header.js';

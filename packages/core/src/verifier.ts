@@ -7,8 +7,9 @@ import type { Identity, Partition } from './authz/identity.js';
 import { assertKnownOptions, optionKeys } from './options.js';
 import { parseToken } from './presigned/parse.js';
 import { createSharedFlight, type SharedFlight } from './cache/shared-flight.js';
-import { createStsPool, DEFAULT_STS_TIMEOUT_MS, parseStsEndpoint, replayToSts, type StsReplayConfig } from './presigned/sts-client.js';
-import { identityFromStsResponse } from './presigned/sts-response.js';
+import type { StsReplayConfig } from './presigned/sts-client.js';
+import { checkWithSts } from './presigned/sts-check.js';
+import { createStsPool, DEFAULT_STS_TIMEOUT_MS, parseStsEndpoint } from './presigned/sts-endpoint.js';
 import { AUDIENCE_PATTERN, MAX_PRESIGNED_TOKEN_LENGTH, MAX_TOKEN_LENGTH, tokenKind, type TokenKind } from './token-format.js';
 import { createWebIdentityVerifier, type WebIdentityOptions } from './web-identity/verify.js';
 
@@ -148,8 +149,7 @@ export function createVerifierCore(options: VerifierOptions): VerifierCore {
   const paths: Record<TokenKind, TokenPath | undefined> = {
     presigned: async (token) => {
       const parsed = parseToken(token, { now: clock(), allowedPartitions, ...errorOptions });
-      const body = await replayToSts(parsed, sts);
-      return identityFromStsResponse(body, parsed, realm);
+      return checkWithSts(parsed, sts);
     },
     jwt: webIdentity && ((token) => webIdentity.verify(token)),
   };
