@@ -13,7 +13,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { Results } from '../src/table.js';
 
 const BENCH_DIR = fileURLToPath(new URL('..', import.meta.url));
-const GROUPS = ['mint', 'verify', 'middleware', 'client', 'jwt', 'shared-cache', 'serve', 'sts-local'];
+const GROUPS = ['mint', 'verify', 'middleware', 'client', 'jwt', 'shared-cache', 'serve', 'sts-local', 'footprint'];
 
 const dir = mkdtempSync(join(tmpdir(), 'callerid-bench-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

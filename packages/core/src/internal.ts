@@ -4,12 +4,12 @@
  * definition), the STS host table, the option-key lists the adapters and packages check options
  * against, and the authenticator's synchronous fast path the adapters (Express, Fastify, Koa, the
  * server's forward auth) call. For callerid's own packages only; not covered by semver.
- * Only pure values and functions live here (this entry is bundled apart from the main one, so a class
- * exported from both would be two classes).
+ * Only pure values and functions live here. (Both entries are built in one code-splitting build, so a
+ * module they share is one chunk, loaded once: a class exported from both would be one class.)
  */
 export { ACCESS_KEY_ID_PATTERN, AUDIENCE_PATTERN, encodePresignedToken, tokenKind } from './token-format.js';
 export type { TokenKind } from './token-format.js';
-export { parseStsEndpoint } from './presigned/sts-client.js';
+export { parseStsEndpoint } from './presigned/sts-endpoint.js';
 export { stsHostFor } from './presigned/hosts.js';
 export type { StsEndpointChoice, StsHost } from './presigned/hosts.js';
 export { MAX_FUTURE_SKEW_MS } from './presigned/parse.js';

@@ -14,8 +14,9 @@ import type { Identity, Partition } from './authz/identity.js';
 import { assertKnownOptions, optionKeys } from './options.js';
 import type { PresignedOptions } from './presigned/options.js';
 import { parseToken } from './presigned/parse.js';
-import { createStsPool, DEFAULT_STS_TIMEOUT_MS, parseStsEndpoint, replayToSts, type StsReplayConfig } from './presigned/sts-client.js';
-import { identityFromStsResponse } from './presigned/sts-response.js';
+import type { StsReplayConfig } from './presigned/sts-client.js';
+import { checkWithSts } from './presigned/sts-check.js';
+import { createStsPool, DEFAULT_STS_TIMEOUT_MS, parseStsEndpoint } from './presigned/sts-endpoint.js';
 import { AUDIENCE_PATTERN, MAX_PRESIGNED_TOKEN_LENGTH, MAX_TOKEN_LENGTH, tokenKind } from './token-format.js';
 import { createWebIdentityVerifier, type WebIdentityOptions, type WebIdentityVerifier } from './web-identity/verify.js';
 
@@ -256,8 +257,7 @@ class TokenCheckers {
 
   async #verifyPresigned(token: string): Promise<Identity> {
     const parsed = parseToken(token, { now: this.#clock(), allowedPartitions: this.#allowedPartitions });
-    const body = await replayToSts(parsed, this.#sts);
-    return identityFromStsResponse(body, parsed);
+    return checkWithSts(parsed, this.#sts);
   }
 }
 

@@ -2,21 +2,16 @@ import type { Dispatcher } from 'undici';
 import { causeOf, channels, since, type StsEvent } from '../diagnostics.js';
 import { CallerIdError, type CallerIdErrorCode } from '../errors.js';
 import { readCapped } from '../outbound/capped-read.js';
-import { isHttpsOrLoopback } from '../outbound/https-or-loopback.js';
-import { OutboundPool } from '../outbound/pool.js';
+import type { OutboundPool } from '../outbound/pool.js';
 import type { ParsedToken } from './parse.js';
+import { MAX_STS_RESPONSE_BYTES } from './sts-endpoint.js';
 
 /**
  * Replays a locally validated presigned URL to STS (spec step 6) and classifies what comes back. The
  * request goes exactly as signed, to the token's own host or to a configured endpoint that keeps the
  * original `Host`; redirects are never followed; every wait is bounded and the answer is size-capped.
+ * The verifier loads this module with the first token that must go to STS.
  */
-
-/** Largest STS answer read; a GetCallerIdentity answer is a few hundred bytes. */
-export const MAX_STS_RESPONSE_BYTES = 64 * 1024;
-
-/** Default bound on one STS round trip (connect, headers and body). */
-export const DEFAULT_STS_TIMEOUT_MS = 5_000;
 
 /** Where and how to reach STS. */
 export interface StsReplayConfig {
@@ -24,7 +19,7 @@ export interface StsReplayConfig {
   readonly audience: string;
   /** Dial here instead of the token's host (a VPC endpoint, sts-local). */
   readonly endpoint: URL | undefined;
-  /** The connections and timeouts of STS requests (see {@link createStsPool}). */
+  /** The connections and timeouts of STS requests (see `createStsPool`). */
   readonly pool: OutboundPool;
 }
 
@@ -53,28 +48,6 @@ const XML_ERROR_DOCUMENT = /^\s*(?:<\?xml[^>]{0,200}\?>\s*)?<ErrorResponse(?:\s[
 
 /** What STS said, beyond callerid's code, for the `callerid:sts` diagnostics event. */
 const answers = new WeakMap<CallerIdError, { status?: number; stsCode?: string | undefined; cause?: string }>();
-
-/** STS's outbound pool: `dispatcher` when given, else a keep-alive agent of its own with every timeout and the size cap set. */
-export function createStsPool(timeoutMs: number, dispatcher?: Dispatcher): OutboundPool {
-  return new OutboundPool({ timeoutMs, maxResponseBytes: MAX_STS_RESPONSE_BYTES, keepAliveTimeoutMs: 30_000 }, dispatcher);
-}
-
-/** Checks a configured STS endpoint: https, or http to a loopback address; origin only. */
-export function parseStsEndpoint(value: string | URL): URL {
-  let url: URL;
-  try {
-    url = new URL(String(value));
-  } catch {
-    throw new TypeError('stsEndpoint must be an absolute URL.');
-  }
-  if (!isHttpsOrLoopback(url)) {
-    throw new TypeError('stsEndpoint must use https (plain http only for loopback addresses).');
-  }
-  if (url.username || url.password || url.search || url.hash || url.pathname !== '/') {
-    throw new TypeError('stsEndpoint must be an origin only (no path, query, fragment or credentials).');
-  }
-  return url;
-}
 
 /**
  * GETs the presigned URL from STS and returns the body of a 200 answer. Every other outcome is a
