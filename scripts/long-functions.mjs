@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 /**
  * Lists the functions (declarations, methods, accessors, constructors, arrow and function expressions)
- * longer than a limit in the TypeScript sources below the given folders, longest first, with the
- * comment that states why when one stands on the line above. House rule: nothing in packages/<name>/src
+ * longer than a limit in the TypeScript sources below the given folders (or in the given files), longest first, with the
+ * comment that states why when one stands on the line above (`// long-function: <why>`). House rule: nothing in packages/<name>/src
  * over about 60 lines without a stated reason beside it.
  *
  *   node scripts/long-functions.mjs [--max 60] packages/core/src [more folders…]
@@ -20,6 +20,10 @@ if (maxAt !== -1) max = Number(args.splice(maxAt, 2)[1]);
 const roots = args.length > 0 ? args : ['packages/core/src'];
 
 function* sourceFiles(dir) {
+  if (!statSync(dir).isDirectory()) {
+    yield dir;
+    return;
+  }
   for (const name of readdirSync(dir)) {
     const path = join(dir, name);
     if (statSync(path).isDirectory()) yield* sourceFiles(path);

@@ -231,8 +231,9 @@ export function isCallerIdError(err: unknown): err is CallerIdError {
 }
 
 /**
- * What a custom `allow` predicate or `getToken` threw, as an Error (internal; also the last word in
- * `checkCallback`, whose `done(error)` must never receive a falsy error). A thrown `undefined`, or
+ * What a custom `allow` predicate, `map` function or `getToken` threw, as an Error (internal: every
+ * refusal of the authenticator and its fast path goes through it, since adapters hand what they get to
+ * a framework's `next(error)`, which must never receive a falsy error). A thrown `undefined`, or
  * a promise rejected without a reason, must never reach a framework's `next(err)` as "no error" and
  * let the request in: it becomes a TypeError, which frameworks answer with a 500.
  */
