@@ -13,5 +13,8 @@ export { stsHostFor } from './presigned/hosts.js';
 export type { StsEndpointChoice, StsHost } from './presigned/hosts.js';
 export { MAX_FUTURE_SKEW_MS } from './presigned/parse.js';
 export { WEB_IDENTITY_ALGORITHMS } from './web-identity/header.js';
+// The types these values are declared with.
+export type { Partition } from './authz/identity.js';
+export type { WebIdentityAlgorithm } from './web-identity/header.js';
 export { optionKeys } from './options.js';
 export { AUTHENTICATOR_OPTION_KEYS } from './http/authenticate.js';
