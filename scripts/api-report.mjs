@@ -12,6 +12,7 @@
  * `etc/<unscoped name>-undici.api.md`. A report whose entry point is gone is deleted by `--update` and
  * is an error for `--check`. Run after `pnpm build` (`pnpm api:update` does both).
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -19,6 +20,15 @@ import { Extractor, ExtractorConfig } from '@microsoft/api-extractor';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const REPORT_SUFFIX = '.api.md';
+const QUIET_MESSAGES = new Set([
+  'console-preamble',
+  'console-compiler-version-notice',
+  'console-writing-api-report',
+  'console-api-report-not-copied',
+  'console-api-report-copied',
+  'console-api-report-unchanged',
+  'console-api-report-created',
+]);
 
 const args = process.argv.slice(2);
 const mode = args.includes('--update') ? 'update' : args.includes('--check') ? 'check' : undefined;
@@ -142,10 +152,8 @@ function reportEntry(dir, etc, { subpath, types, report }) {
     localBuild: mode === 'update',
     showVerboseMessages: false,
     messageCallback: (message) => {
-      // The "API signature changed" warning is reported below, once, with what to do.
-      if (message.messageId === 'console-api-report-changed' || message.messageId === 'console-api-report-copied') message.handled = true;
-      if (message.messageId === 'console-api-report-created' || message.messageId === 'console-api-report-unchanged') message.handled = true;
-      if (message.messageId === 'console-preamble' || message.messageId === 'console-compiler-version-notice') message.handled = true;
+      // Progress chatter; a changed report is reported below, once, with what to do.
+      if (QUIET_MESSAGES.has(message.messageId)) message.handled = true;
     },
   });
   const file = relative(root, join(etc, `${report}${REPORT_SUFFIX}`));
@@ -159,7 +167,8 @@ function reportEntry(dir, etc, { subpath, types, report }) {
       return true;
     }
     console.error(`${label}: the public API differs from ${file}; if the change is intended, run \`pnpm api:update\` and commit the report`);
-    console.error(`  diff ${file} ${relative(root, join(temp, `${report}${REPORT_SUFFIX}`))}`);
+    // The difference itself, where `diff` exists (CI logs show what changed).
+    spawnSync('diff', ['-u', join(etc, `${report}${REPORT_SUFFIX}`), join(temp, `${report}${REPORT_SUFFIX}`)], { stdio: 'inherit' });
     return false;
   }
   return true;
