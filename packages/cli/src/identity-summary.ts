@@ -27,7 +27,7 @@ const LABELS: ReadonlyArray<[Field, string]> = [
 export function formatIdentity(identity: Identity): string {
   const lines: string[] = [];
   for (const [key, label] of LABELS) {
-    const value = (identity as Partial<Record<Field, unknown>>)[key];
+    const value = (identity as Partial<Record<Field, string | string[] | object>>)[key];
     if (value === undefined || value === null) continue;
     lines.push(`${label.padEnd(14)}${Array.isArray(value) ? value.join(', ') : typeof value === 'object' ? JSON.stringify(value) : String(value)}`);
   }

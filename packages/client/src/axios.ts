@@ -99,3 +99,8 @@ function canReplay(data: unknown): boolean {
   if (typeof ReadableStream !== 'undefined' && data instanceof ReadableStream) return false;
   return typeof (data as Partial<AsyncIterable<unknown>>)[Symbol.asyncIterator] !== 'function';
 }
+
+// The option types the exports above are declared with, importable from this entry too.
+export type { TokenProvider, TokenProviderOptions } from './token-provider.js';
+export type { TokenSourceOptions } from './token-source.js';
+export type { MintFunction, MintRequest, MintResult } from './mint.js';

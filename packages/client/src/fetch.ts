@@ -12,7 +12,7 @@ export type WithCallerIdOptions = TokenSourceOptions & {
 };
 
 /** The part of a fetch response the wrapper reads. */
-interface ResponseLike {
+export interface ResponseLike {
   status: number;
   headers: { get(name: string): string | null };
   body: { cancel(): Promise<void> } | null;

@@ -7,7 +7,7 @@ export type { TokenProvider, TokenProviderOptions } from './token-provider.js';
 export { createTokenProviders } from './token-providers.js';
 export type { TokenProviders, TokenProvidersOptions } from './token-providers.js';
 export { withCallerId } from './fetch.js';
-export type { FetchLike, WithCallerIdOptions } from './fetch.js';
+export type { FetchLike, ResponseLike, WithCallerIdOptions } from './fetch.js';
 export type { TokenSourceOptions } from './token-source.js';
 export type { CredentialsOption } from '@callerid/mint';
 export type { MintFunction, MintRequest, MintResult } from './mint.js';

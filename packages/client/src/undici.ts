@@ -112,3 +112,8 @@ function watchRefusal(handler: Dispatcher.DispatchHandler, onRefused: () => void
     onResponseError: (controller, error) => handler.onResponseError?.(controller, error),
   };
 }
+
+// The option types the exports above are declared with, importable from this entry too.
+export type { TokenProvider, TokenProviderOptions } from './token-provider.js';
+export type { TokenProviders, TokenProvidersOptions } from './token-providers.js';
+export type { MintFunction, MintRequest, MintResult } from './mint.js';

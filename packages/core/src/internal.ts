@@ -16,5 +16,8 @@ export { MAX_FUTURE_SKEW_MS } from './presigned/parse.js';
 export { WEB_IDENTITY_ALGORITHMS } from './web-identity/header.js';
 export { fastPath } from './http/fast-path.js';
 export type { FastAnswer, FastCheck } from './http/fast-path.js';
+// The types these values are declared with.
+export type { Partition } from './authz/identity.js';
+export type { WebIdentityAlgorithm } from './web-identity/header.js';
 export { optionKeys } from './options.js';
 export { AUTHENTICATOR_OPTION_KEYS } from './http/authenticate.js';

@@ -4,7 +4,7 @@ import type { Partition, PresignedIdentity, WebIdentity } from '../src/index.js'
 const SIGNED = { stsHost: 'sts.amazonaws.com', region: 'us-east-1' } as const;
 
 /** Identities as the verifier builds them from STS answers, for policy and mapping tests. */
-export function userIdentity(name: string, { accountId = '111122223333', partition = 'aws' as Partition, path = '' } = {}): PresignedIdentity {
+export function userIdentity(name: string, { accountId = '111122223333', partition = 'aws', path = '' }: { accountId?: string; partition?: Partition; path?: string } = {}): PresignedIdentity {
   const arn = `arn:${partition}:iam::${accountId}:user/${path}${name}`;
   return {
     arn,
@@ -21,7 +21,7 @@ export function userIdentity(name: string, { accountId = '111122223333', partiti
   };
 }
 
-export function assumedRoleIdentity(role: string, session: string, { accountId = '111122223333', partition = 'aws' as Partition } = {}): PresignedIdentity {
+export function assumedRoleIdentity(role: string, session: string, { accountId = '111122223333', partition = 'aws' }: { accountId?: string; partition?: Partition } = {}): PresignedIdentity {
   return {
     arn: `arn:${partition}:sts::${accountId}:assumed-role/${role}/${session}`,
     canonicalArn: `arn:${partition}:iam::${accountId}:role/${role}`,
