@@ -4,10 +4,11 @@
  * as a child process (with PORT=0) to prove the runnable entry point works too.
  */
 import { createServer } from 'node:http';
-import { describeExampleApi, listeningApi } from '@callerid/test-harness/examples';
+import { listening } from '@callerid/test-harness';
+import { describeExampleApi } from '@callerid/test-harness/examples';
 import { createApp } from '../src/app.js';
 
 describeExampleApi('express-api', new URL('..', import.meta.url), async (options) => {
   const api = createApp(options);
-  return listeningApi(createServer(api.app).listen(0, '127.0.0.1'), () => api.close());
+  return listening(createServer(api.app).listen(0, '127.0.0.1'), () => api.close());
 });

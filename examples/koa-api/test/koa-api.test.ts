@@ -3,10 +3,11 @@
  * examples share (`@callerid/test-harness/examples`). `createApp` is tested in-process; `server.ts` is started
  * as a child process (with PORT=0) to prove the runnable entry point works too.
  */
-import { describeExampleApi, listeningApi } from '@callerid/test-harness/examples';
+import { listening } from '@callerid/test-harness';
+import { describeExampleApi } from '@callerid/test-harness/examples';
 import { createApp } from '../src/app.js';
 
 describeExampleApi('koa-api', new URL('..', import.meta.url), async (options) => {
   const api = createApp(options);
-  return listeningApi(api.app.listen(0, '127.0.0.1'), () => api.close());
+  return listening(api.app.listen(0, '127.0.0.1'), () => api.close());
 });

@@ -3,12 +3,10 @@
  * GetWebIdentityToken, reuses them until shortly before `exp`, and a real Express service protected by
  * `@callerid/express` (with `webIdentity`) accepts them.
  */
-import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import express from 'express';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { closeWhenTestEnds } from '@callerid/test-harness';
+import { closeWhenTestEnds, listening } from '@callerid/test-harness';
 import { CallerIdError, createVerifier, type Identity } from '@callerid/core';
 import { callerid, callerIdErrorHandler } from '@callerid/express';
 import type { StsLocal } from '@callerid/sts-local';
@@ -121,16 +119,7 @@ async function jwtService(): Promise<{ url: string; close(): Promise<void> }> {
     res.json(req.caller);
   });
   app.use(callerIdErrorHandler());
-  const server = app.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    close: async () => {
-      server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
-      await middleware.close();
-    },
-  };
+  return listening(app.listen(0, '127.0.0.1'), () => middleware.close());
 }
 
 describe('README: web identity provider', () => {

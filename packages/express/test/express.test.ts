@@ -1,26 +1,14 @@
-import { once } from 'node:events';
 import type { Server } from 'node:http';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import express from 'express';
 import express4 from 'express4';
 import { callerid, callerIdErrorHandler, requireCaller } from '../src/index.js';
-import { ACCT, alice, AUDIENCE, bearer, describeReadmeServer, urlOf, useSts } from '@callerid/test-harness';
+import { ACCT, alice, AUDIENCE, bearer, describeReadmeServer, listeningForTest, useSts } from '@callerid/test-harness';
 
 const env = useSts();
-const servers: Server[] = [];
-
-afterAll(async () => {
-  for (const server of servers) {
-    server.closeAllConnections();
-    server.close();
-  }
-});
-
-async function serve(app: { listen(port: number, host: string): Server }): Promise<string> {
-  const server = app.listen(0, '127.0.0.1');
-  servers.push(server);
-  if (!server.listening) await once(server, 'listening');
-  return urlOf(server);
+/** Serves `app` on loopback until the test ends. */
+function serve(app: { listen(port: number, host: string): Server }): Promise<string> {
+  return listeningForTest(app.listen(0, '127.0.0.1'));
 }
 
 describeReadmeServer(new URL('./', import.meta.url), env, () => import('./readme-server.js'), async (anonymous) => {

@@ -1,27 +1,14 @@
-import { once } from 'node:events';
-import { createServer, type Server } from 'node:http';
-import { afterAll, describe, expect, it } from 'vitest';
+import { createServer } from 'node:http';
+import { describe, expect, it } from 'vitest';
 import Koa from 'koa';
 import { callerid, requireCaller } from '../src/index.js';
-import { AUDIENCE, bearer, describeReadmeServer, urlOf, useSts } from '@callerid/test-harness';
+import { AUDIENCE, bearer, describeReadmeServer, listeningForTest, useSts } from '@callerid/test-harness';
 
 const env = useSts();
-const servers: Server[] = [];
-
-afterAll(async () => {
-  for (const server of servers) {
-    server.closeAllConnections();
-    server.close();
-  }
-});
-
-async function serve(app: Koa): Promise<string> {
+/** Serves `app` on loopback until the test ends. */
+function serve(app: Koa): Promise<string> {
   const handle = app.callback();
-  const server = createServer((req, res) => void handle(req, res));
-  servers.push(server);
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  return urlOf(server);
+  return listeningForTest(createServer((req, res) => void handle(req, res)).listen(0, '127.0.0.1'));
 }
 
 describeReadmeServer(new URL('./', import.meta.url), env, () => import('./readme-server.js'), async (anonymous) => {

@@ -1,12 +1,13 @@
 /** What the server tests share: sts-local with test principals, a server on a free port, log capture. */
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { mintToken } from '@callerid/mint';
-import { startStsLocal, type Principal, type StsLocal } from '@callerid/sts-local';
-import { afterAll, beforeAll } from 'vitest';
+import type { Principal, StsLocal } from '@callerid/sts-local';
+import { useStsLocal as useSts, useTempDir } from '@callerid/test-harness';
+import { afterAll } from 'vitest';
 import { createServer, type CallerIdServer, type CreateServerOptions } from '../src/index.js';
 
 export const ACCT = '111122223333';
@@ -31,23 +32,14 @@ export const P = {
   partner: principal('partner', `arn:aws:iam::${PARTNER}:user/eve`, 'AIDAPARTNEREVE000001', false, PARTNER),
 };
 
-/** Removes `dir` after the file's tests. */
+/** A temporary folder, removed after the file's tests. */
 export function tempDir(prefix = 'callerid-server-'): string {
-  const dir = mkdtempSync(join(tmpdir(), prefix));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
-  return dir;
+  return useTempDir(prefix);
 }
 
 /** sts-local with {@link P}, stopped after the file's tests. */
-export function useStsLocal(): { sts: StsLocal } {
-  const fixture = {} as { sts: StsLocal };
-  beforeAll(async () => {
-    fixture.sts = await startStsLocal({ principals: Object.values(P) });
-  });
-  afterAll(async () => {
-    await fixture.sts?.close();
-  });
-  return fixture;
+export function useStsLocal(): { readonly sts: StsLocal } {
+  return useSts({ principals: Object.values(P) });
 }
 
 /** A token minted the way `aws eks get-token` mints one, for `audience`. */

@@ -1,19 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startStsLocal, type Principal, type StsLocal } from '@callerid/sts-local';
+import { startStsLocal, type StsLocal } from '@callerid/sts-local';
 import { errorCode, send } from './helpers/http.js';
 import { raw } from './helpers/raw.js';
 import { presign } from './helpers/signer.js';
+import { alice, HOST } from './helpers/principals.js';
 
 // Bad input never crashes sts-local: each gets an STS-shaped error or a closed connection, and the
 // next good request is still answered.
-const alice: Principal = {
-  accessKeyId: 'AKIAXCALLERIDALICE01',
-  secretAccessKey: 'alice/secret/Key+0123456789abcdefghijklmn',
-  arn: 'arn:aws:iam::111122223333:user/alice',
-  userId: 'AIDAXCALLERIDALICE001',
-  account: '111122223333',
-};
-const HOST = 'sts.us-west-2.amazonaws.com';
 let sts: StsLocal;
 
 beforeAll(async () => {

@@ -1,16 +1,9 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startStsLocal, type Principal, type StsLocal } from '@callerid/sts-local';
+import { startStsLocal, type StsLocal } from '@callerid/sts-local';
 import { errorCode, send } from './helpers/http.js';
 import { presign, signPost } from './helpers/signer.js';
+import { alice, HOST } from './helpers/principals.js';
 
-const alice: Principal = {
-  accessKeyId: 'AKIAXCALLERIDALICE01',
-  secretAccessKey: 'alice/secret/Key+0123456789abcdefghijklmn',
-  arn: 'arn:aws:iam::111122223333:user/alice',
-  userId: 'AIDAXCALLERIDALICE001',
-  account: '111122223333',
-};
-const HOST = 'sts.us-west-2.amazonaws.com';
 
 async function whoami(sts: StsLocal) {
   const s = await presign(alice, { host: HOST, region: 'us-west-2', audience: 'a' });

@@ -4,17 +4,10 @@ import { startStsLocal, type Principal, type StsLocal } from '@callerid/sts-loca
 import { errorCode, send, type Answer } from './helpers/http.js';
 import { amzDateMs } from './helpers/fixtures.js';
 import { presign, signGet, signPost, type Signed } from './helpers/signer.js';
+import { alice, HOST } from './helpers/principals.js';
 
 const NOW = Date.parse('2026-11-22T10:00:00Z');
 let now = NOW;
-const alice: Principal = {
-  accessKeyId: 'AKIAXCALLERIDALICE01',
-  secretAccessKey: 'alice/secret/Key+0123456789abcdefghijklmn',
-  arn: 'arn:aws:iam::111122223333:user/alice',
-  userId: 'AIDAXCALLERIDALICE001',
-  account: '111122223333',
-};
-const HOST = 'sts.us-west-2.amazonaws.com';
 let sts: StsLocal;
 
 beforeAll(async () => {

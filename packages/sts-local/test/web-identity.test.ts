@@ -3,14 +3,8 @@ import { createRemoteJWKSet, decodeProtectedHeader, jwtVerify, type JWK } from '
 import { startStsLocal, type Principal, type StsLocal } from '@callerid/sts-local';
 import { errorCode, send, type Answer } from './helpers/http.js';
 import { signPost, type Keys } from './helpers/signer.js';
+import { alice } from './helpers/principals.js';
 
-const alice: Principal = {
-  accessKeyId: 'AKIAXCALLERIDALICE01',
-  secretAccessKey: 'alice/secret/Key+0123456789abcdefghijklmn',
-  arn: 'arn:aws:iam::111122223333:user/alice',
-  userId: 'AIDAXCALLERIDALICE001',
-  account: '111122223333',
-};
 const root: Principal = {
   accessKeyId: 'AKIAXCALLERIDROOT001',
   secretAccessKey: 'root/secret/Key+0123456789abcdefghijklmn',

@@ -4,6 +4,7 @@
  * The examples' smoke-test kit is the `./examples` subpath.
  */
 export { closedPortUrl, freePort, urlOf } from './ports.js';
+export { listening, listeningForTest, type Listening } from './servers.js';
 export { closeWhenTestEnds, once, useTempDir, type Closeable } from './cleanup.js';
 export { NGINX, PYTHON, start, startNginx, waitFor, waitForPort, type Running } from './processes.js';
 export { KUBECTL, kubectlEnv, runKubectl, selfSignedCertificate, useKubectlWorkspace, type KubectlWorkspace } from './kubectl.js';

@@ -3,14 +3,15 @@
  * protected by `@callerid/express` that verifies tokens against it, and small programmable servers.
  * Everything listens on port 0.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { once } from 'node:events';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import express from 'express';
 import { mintToken, type MintedToken, type MintTokenOptions } from '@callerid/mint';
 import { callerid, callerIdErrorHandler } from '@callerid/express';
 import { startStsLocal, type StsLocal } from '@callerid/sts-local';
+import { listening, type Listening } from '@callerid/test-harness';
 import { afterAll, beforeAll } from 'vitest';
+
+export type { Listening };
 
 export const ACCOUNT = '111122223333';
 
@@ -56,26 +57,11 @@ export function countingMint(): { mint: (o: MintTokenOptions) => Promise<MintedT
   };
 }
 
-export interface Listening {
-  url: string;
-  server: Server;
-  close(): Promise<void>;
-}
-
-export async function listen(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<Listening> {
+/** A server on loopback port 0 answering with `handler` (keep-alive 1 s, so idle sockets do not linger). */
+export function listen(handler: (req: IncomingMessage, res: ServerResponse) => void): Promise<Listening> {
   const server = createServer(handler);
   server.keepAliveTimeout = 1_000;
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    server,
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((err) => (err ? reject(err) : resolve()));
-      }),
-  };
+  return listening(server.listen(0, '127.0.0.1'));
 }
 
 const CHALLENGE = 'Bearer realm="callerid", error="invalid_token", error_description="The token was refused."';
@@ -84,7 +70,7 @@ const CHALLENGE = 'Bearer realm="callerid", error="invalid_token", error_descrip
 export async function refusingServer(times: number): Promise<Listening & { seen: Array<string | undefined>; bodies: string[] }> {
   const seen: Array<string | undefined> = [];
   const bodies: string[] = [];
-  const listening = await listen((req, res) => {
+  const running = await listen((req, res) => {
     let body = '';
     req.setEncoding('utf8');
     req.on('data', (chunk: string) => (body += chunk));
@@ -100,13 +86,13 @@ export async function refusingServer(times: number): Promise<Listening & { seen:
       }
     });
   });
-  return Object.assign(listening, { seen, bodies });
+  return Object.assign(running, { seen, bodies });
 }
 
 /** Records the Authorization header (and a custom header) of every request; answers 200. */
 export async function recordingServer(): Promise<Listening & { seen: Array<Record<string, string | string[] | undefined>> }> {
   const seen: Array<Record<string, string | string[] | undefined>> = [];
-  const listening = await listen((req, res) => {
+  const running = await listen((req, res) => {
     seen.push(req.headers);
     req.resume();
     req.on('end', () => {
@@ -114,7 +100,7 @@ export async function recordingServer(): Promise<Listening & { seen: Array<Recor
       res.end('{"ok":true}');
     });
   });
-  return Object.assign(listening, { seen });
+  return Object.assign(running, { seen });
 }
 
 /**
@@ -131,18 +117,8 @@ export async function protectedServer(audience: string, sts: StsLocal, options: 
   });
   app.use(callerIdErrorHandler());
   const server = app.listen(0, '127.0.0.1');
-  await once(server, 'listening');
   server.keepAliveTimeout = 1_000;
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    server,
-    close: async () => {
-      server.closeAllConnections();
-      await new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve())));
-      await middleware.close();
-    },
-  };
+  return listening(server, () => middleware.close());
 }
 
 /**

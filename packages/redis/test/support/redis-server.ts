@@ -10,6 +10,7 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { freePort } from '@callerid/test-harness';
 
 const run = promisify(execFile);
 // Valkey's binaries take the same arguments: CALLERID_REDIS_SERVER=valkey-server CALLERID_REDIS_CLI=valkey-cli.
@@ -28,14 +29,6 @@ export interface RedisServer {
   /** Starts it again on the same port (empty: no persistence). */
   restart(): Promise<void>;
   stop(): Promise<void>;
-}
-
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 /** Starts one `redis-server`; `extra` arguments are appended (e.g. Cluster mode). */

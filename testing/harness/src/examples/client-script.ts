@@ -13,7 +13,7 @@ import type { StsLocal } from '@callerid/sts-local';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { childOutput, type ChildOutput } from './child-output.js';
 import { ADMIN_ROLE, AUDIENCE, adminSession, alice, type Credentials } from './principals.js';
-import { listeningApi, type RunningApi } from './running-api.js';
+import { listening, type Listening } from '../servers.js';
 import { startDemoSts } from './sts.js';
 
 export interface ClientScriptRun {
@@ -63,12 +63,12 @@ export type CreateNodeApi = (options: { audience: string; stsEndpoint: string; a
 export function describeClientScript(name: string, exampleDir: URL, createApp: CreateNodeApi): void {
   describe(name, () => {
     let sts: StsLocal;
-    let api: RunningApi;
+    let api: Listening;
 
     beforeAll(async () => {
       sts = await startDemoSts([alice, adminSession]);
       const { app, close } = createApp({ audience: AUDIENCE, stsEndpoint: sts.url, adminRoles: [ADMIN_ROLE] });
-      api = await listeningApi(createServer(app).listen(0, '127.0.0.1'), close);
+      api = await listening(createServer(app).listen(0, '127.0.0.1'), close);
     });
 
     afterAll(async () => {

@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import type { StsLocal } from '@callerid/sts-local';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACCOUNT, ADMIN_ROLE, AUDIENCE, adminSession, alice, outsider } from './principals.js';
-import type { RunningApi } from './running-api.js';
+import type { Listening } from '../servers.js';
 import { startDemoSts, tokenFor } from './sts.js';
 
 /** What every example's `createApp` takes (its `ApiOptions`). */
@@ -22,7 +22,7 @@ export interface ExampleApiOptions {
 }
 
 /** Builds the example's app with `options` and has it listen on port 0 of 127.0.0.1. */
-export type StartExampleApi = (options: ExampleApiOptions) => Promise<RunningApi>;
+export type StartExampleApi = (options: ExampleApiOptions) => Promise<Listening>;
 
 /**
  * Runs the shared smoke cases as `describe(name)`: `start` builds the app in-process; `exampleDir` (the
@@ -31,7 +31,7 @@ export type StartExampleApi = (options: ExampleApiOptions) => Promise<RunningApi
 export function describeExampleApi(name: string, exampleDir: URL, start: StartExampleApi): void {
   describe(name, () => {
     let sts: StsLocal;
-    let api: RunningApi;
+    let api: Listening;
 
     beforeAll(async () => {
       sts = await startDemoSts();

@@ -4,7 +4,6 @@
  */
 export { ACCOUNT, ADMIN_ROLE, AUDIENCE, adminSession, alice, outsider, type Credentials } from './principals.js';
 export { startDemoSts, tokenFor } from './sts.js';
-export { listeningApi, type RunningApi } from './running-api.js';
 export { childOutput, type ChildOutput } from './child-output.js';
 export { describeExampleApi, type ExampleApiOptions, type StartExampleApi } from './example-api.js';
 export { describeClientScript, runClientScript, type ClientScriptRun, type CreateNodeApi } from './client-script.js';
