@@ -22,7 +22,7 @@ export interface ExampleApiOptions {
 }
 
 /** Builds the example's app with `options` and has it listen on port 0 of 127.0.0.1. */
-export type StartExampleApi = (options: ExampleApiOptions) => Promise<Listening>;
+export type StartExampleApi = (options: ExampleApiOptions) => Promise<Pick<Listening, 'url' | 'close'>>;
 
 /**
  * Runs the shared smoke cases as `describe(name)`: `start` builds the app in-process; `exampleDir` (the
@@ -31,7 +31,7 @@ export type StartExampleApi = (options: ExampleApiOptions) => Promise<Listening>
 export function describeExampleApi(name: string, exampleDir: URL, start: StartExampleApi): void {
   describe(name, () => {
     let sts: StsLocal;
-    let api: Listening;
+    let api: Pick<Listening, 'url' | 'close'>;
 
     beforeAll(async () => {
       sts = await startDemoSts();
