@@ -31,25 +31,7 @@ export function createMetrics(audiences: ReadonlySet<string>, cacheSize: () => n
   const registry = new Registry();
   const registers = [registry];
   collectDefaultMetrics({ register: registry });
-  // Verifications and cache lookups happen on every request, cached ones included. They are counted
-  // as plain numbers here and handed to prom-client only when /metrics is read: a labelled `inc()`
-  // validates and hashes its labels on each call.
-  const counts = new Map<string, { outcome: string; code: string; n: number }>();
-  const lookupCounts = { hit: 0, miss: 0 };
-  new Counter({
-    name: 'callerid_verifications_total', help: 'Token verifications by result (accepted, rejected, unavailable) and error code.', labelNames: ['result', 'code'], registers,
-    collect() {
-      this.reset();
-      for (const { outcome, code, n } of counts.values()) this.inc({ result: outcome, code }, n);
-    },
-  });
-  new Counter({
-    name: 'callerid_cache_lookups_total', help: 'Verified-token cache lookups by result (hit, miss).', labelNames: ['result'], registers,
-    collect() {
-      this.reset();
-      for (const result of ['hit', 'miss'] as const) if (lookupCounts[result] > 0) this.inc({ result }, lookupCounts[result]);
-    },
-  });
+  const onVerify = verificationCounters(registers, audiences);
   new Gauge({ name: 'callerid_cache_entries', help: 'Verdicts in the verified-token cache.', registers, collect() { this.set(cacheSize()); } });
   const stsCalls = new Counter({ name: 'callerid_sts_requests_total', help: 'STS round trips by outcome (ok, rejected, unavailable).', labelNames: ['outcome'], registers });
   const stsDuration = new Histogram({
@@ -60,15 +42,6 @@ export function createMetrics(audiences: ReadonlySet<string>, cacheSize: () => n
   const reloads = new Counter({ name: 'callerid_config_reloads_total', help: 'Loads of watched files (mapping, tls) by result (success, failure).', labelNames: ['file', 'result'], registers });
   const loaded = new Gauge({ name: 'callerid_config_last_load_success', help: '1 when the last load of the file succeeded (the server keeps the last good one otherwise).', labelNames: ['file'], registers });
 
-  const onVerify = (message: unknown): void => {
-    const event = message as VerifyEvent;
-    if (!audiences.has(event.audience)) return;
-    const key = event.code === undefined ? event.outcome : `${event.outcome}:${event.code}`;
-    const count = counts.get(key);
-    if (count) count.n++;
-    else counts.set(key, { outcome: event.outcome, code: event.code ?? '', n: 1 });
-    if (event.cache !== 'off') lookupCounts[event.cache]++;
-  };
   const onSts = (message: unknown): void => {
     const event = message as StsEvent;
     stsCalls.inc({ outcome: event.outcome });
@@ -93,5 +66,39 @@ export function createMetrics(audiences: ReadonlySet<string>, cacheSize: () => n
       unsubscribe(CHANNELS.sts, onSts);
       unsubscribe(CHANNELS.store, onStore);
     },
+  };
+}
+
+/**
+ * `callerid_verifications_total` and `callerid_cache_lookups_total`, and the `callerid:verify`
+ * subscriber that feeds them. Verifications and cache lookups happen on every request, cached ones
+ * included: they are counted as plain numbers and handed to prom-client only when /metrics is read,
+ * since a labelled `inc()` validates and hashes its labels on each call.
+ */
+function verificationCounters(registers: Registry[], audiences: ReadonlySet<string>): (message: unknown) => void {
+  const counts = new Map<string, { outcome: string; code: string; n: number }>();
+  const lookups = { hit: 0, miss: 0 };
+  new Counter({
+    name: 'callerid_verifications_total', help: 'Token verifications by result (accepted, rejected, unavailable) and error code.', labelNames: ['result', 'code'], registers,
+    collect() {
+      this.reset();
+      for (const { outcome, code, n } of counts.values()) this.inc({ result: outcome, code }, n);
+    },
+  });
+  new Counter({
+    name: 'callerid_cache_lookups_total', help: 'Verified-token cache lookups by result (hit, miss).', labelNames: ['result'], registers,
+    collect() {
+      this.reset();
+      for (const result of ['hit', 'miss'] as const) if (lookups[result] > 0) this.inc({ result }, lookups[result]);
+    },
+  });
+  return (message) => {
+    const event = message as VerifyEvent;
+    if (!audiences.has(event.audience)) return;
+    const key = event.code === undefined ? event.outcome : `${event.outcome}:${event.code}`;
+    const count = counts.get(key);
+    if (count) count.n++;
+    else counts.set(key, { outcome: event.outcome, code: event.code ?? '', n: 1 });
+    if (event.cache !== 'off') lookups[event.cache]++;
   };
 }

@@ -3,11 +3,8 @@
  * the file verbatim; it answers callerid's refusals in its own JSON format, importing only the
  * adapter (which re-exports `isCallerIdError`), and each runs the same flow against sts-local.
  */
-import { once } from 'node:events';
-import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { urlOf } from './ports.js';
-import type { ReadmeServerModule } from './readme-server.js';
+import { expectEmbeddedInReadme, startReadmeModule, type ReadmeServerModule, type RunningReadmeModule } from './readme-server.js';
 import { alice } from './principals.js';
 import { bearer, forgeSignature, type StsFixture } from './sts.js';
 
@@ -19,31 +16,18 @@ import { bearer, forgeSignature, type StsFixture } from './sts.js';
  */
 export function describeReadmeErrors(testDir: URL, env: StsFixture, load: () => Promise<ReadmeServerModule>): void {
   describe('README errors', () => {
-    let close: (() => Promise<unknown>) | undefined;
+    let running: RunningReadmeModule | undefined;
     afterAll(async () => {
-      await close?.();
+      await running?.close();
     });
 
     it('is the file the README embeds', () => {
-      const readme = readFileSync(new URL('../README.md', testDir), 'utf8');
-      const source = readFileSync(new URL('./readme-errors.ts', testDir), 'utf8');
-      expect(readme).toContain(source.trim());
+      expectEmbeddedInReadme(testDir, 'readme-errors.ts');
     });
 
     it('answers refusals as documented', async () => {
-      process.env.CALLERID_STS_ENDPOINT = env.sts.url;
-      process.env.PORT = '0';
-      const loaded = await load();
-      const server = 'server' in loaded ? loaded.server : loaded.app.server;
-      close =
-        'app' in loaded
-          ? () => loaded.app.close()
-          : async () => {
-              server.closeAllConnections();
-              server.close();
-            };
-      if (!server.listening) await once(server, 'listening');
-      const url = `${urlOf(server)}/whoami`;
+      running = await startReadmeModule(env, load);
+      const url = `${running.url}/whoami`;
 
       const anonymous = await fetch(url);
       expect(anonymous.status).toBe(401);

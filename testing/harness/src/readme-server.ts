@@ -14,6 +14,36 @@ import { bearer, type StsFixture } from './sts.js';
 /** What a README server module exports: the listening `server` (Express, Koa), or the Fastify `app`. */
 export type ReadmeServerModule = { server: Server } | { app: { server: Server; close(): Promise<unknown> } };
 
+/** A README module listening with sts-local as its STS: its base URL, and how to stop it. */
+export interface RunningReadmeModule {
+  readonly url: string;
+  close(): Promise<unknown>;
+}
+
+/** Checks that the package's README (next to `testDir`) holds `testDir/<file>` verbatim. */
+export function expectEmbeddedInReadme(testDir: URL, file: string): void {
+  const readme = readFileSync(new URL('../README.md', testDir), 'utf8');
+  const source = readFileSync(new URL(`./${file}`, testDir), 'utf8');
+  expect(readme).toContain(source.trim());
+}
+
+/** Loads a README module (`PORT=0`, sts-local as its STS) and waits until it listens. */
+export async function startReadmeModule(env: StsFixture, load: () => Promise<ReadmeServerModule>): Promise<RunningReadmeModule> {
+  process.env.CALLERID_STS_ENDPOINT = env.sts.url;
+  process.env.PORT = '0';
+  const loaded = await load();
+  const server = 'server' in loaded ? loaded.server : loaded.app.server;
+  const close =
+    'app' in loaded
+      ? () => loaded.app.close()
+      : async () => {
+          server.closeAllConnections();
+          server.close();
+        };
+  if (!server.listening) await once(server, 'listening');
+  return { url: urlOf(server), close };
+}
+
 /**
  * The `README server` suite of an adapter's tests (`testDir`: its `test/` folder):
  * - the package's README holds `./readme-server.ts` verbatim;
@@ -30,31 +60,18 @@ export function describeReadmeServer(
   expectMissingTokenBody: (response: Response) => Promise<void>,
 ): void {
   describe('README server', () => {
-    let close: (() => Promise<unknown>) | undefined;
+    let running: RunningReadmeModule | undefined;
     afterAll(async () => {
-      await close?.();
+      await running?.close();
     });
 
     it('is the file the README embeds', () => {
-      const readme = readFileSync(new URL('../README.md', testDir), 'utf8');
-      const source = readFileSync(new URL('./readme-server.ts', testDir), 'utf8');
-      expect(readme).toContain(source.trim());
+      expectEmbeddedInReadme(testDir, 'readme-server.ts');
     });
 
     it('runs as documented', async () => {
-      process.env.CALLERID_STS_ENDPOINT = env.sts.url;
-      process.env.PORT = '0';
-      const loaded = await load();
-      const server = 'server' in loaded ? loaded.server : loaded.app.server;
-      close =
-        'app' in loaded
-          ? () => loaded.app.close()
-          : async () => {
-              server.closeAllConnections();
-              server.close();
-            };
-      if (!server.listening) await once(server, 'listening');
-      const url = urlOf(server);
+      running = await startReadmeModule(env, load);
+      const { url } = running;
 
       expect((await fetch(`${url}/healthz`)).status).toBe(200);
       const anonymous = await fetch(`${url}/whoami`);
