@@ -64,7 +64,7 @@ export function createForwardAuth(deps: ForwardAuthDeps): ForwardAuth {
   const pick = chooser(config, new Map([...byAudience].map(([audience, auth]) => [audience, fastPath(auth)])));
   const hostHeader = config.hostHeader;
 
-  const answer = (request: IncomingMessage, response: ServerResponse): void => {
+  const decide = (request: IncomingMessage, response: ServerResponse): void => {
     const check = pick(request.headers[hostHeader]);
     if (!check) {
       log.warn({ route: 'auth', code: 'host_not_configured' }, 'refused');
@@ -80,13 +80,29 @@ export function createForwardAuth(deps: ForwardAuthDeps): ForwardAuth {
       return;
     }
     if (caller instanceof Promise) {
-      caller.then(
-        (known) => answerCaller(response, known!, deps.draining()),
-        (error: unknown) => answerError(response, error as Error, deps.draining()),
-      );
+      caller
+        .then(
+          (known) => answerCaller(response, known!, deps.draining()),
+          (error: unknown) => answerError(response, error as Error, deps.draining()),
+        )
+        .catch((error: unknown) => failed(response, error));
       return;
     }
     answerCaller(response, caller!, deps.draining());
+  };
+  // No Fastify around this route: whatever escapes (e.g. a mapped username that is no valid header
+  // value) is answered 500 here, never left to crash the process.
+  const failed = (response: ServerResponse, error: unknown): void => {
+    log.error({ route: 'auth', error: error instanceof Error ? error.message : String(error) }, 'failed');
+    if (!response.headersSent) answerJson(response, 500, { error: 'server_error' }, {}, deps.draining());
+    else response.destroy();
+  };
+  const answer = (request: IncomingMessage, response: ServerResponse): void => {
+    try {
+      decide(request, response);
+    } catch (error) {
+      failed(response, error);
+    }
   };
   return { handles: isForwardAuthTarget, answer, authenticators: [...byAudience.values()] };
 }

@@ -99,3 +99,27 @@ forwardAuth:
     }
   });
 });
+
+describe('/auth: an answer that cannot be written', () => {
+  const otherDir = tempDir();
+  let base: string;
+
+  it('is a 500, and the server keeps serving (no Fastify around /auth to catch it)', async () => {
+    // U+2192 is no valid HTTP header character: the mapped username cannot become X-CallerId-Username.
+    ({ url: base } = await startServer(otherDir, `listen: 127.0.0.1:0
+stsEndpoint: ${sts.sts.url}
+logLevel: silent
+forwardAuth:
+  audience: payments-api
+  map:
+    - { arn: 'arn:aws:iam::${ACCT}:user/admin', username: "admin\\u2192ops", groups: [] }
+`));
+    const headers = await bearer(P.admin, 'payments-api');
+    const first = await fetch(`${base}/auth`, { headers });
+    expect(first.status).toBe(500);
+    expect(await first.json()).toEqual({ error: 'server_error' });
+    // Now cached: the synchronous path fails the same way.
+    expect((await fetch(`${base}/auth`, { headers })).status).toBe(500);
+    expect((await fetch(`${base}/healthz`)).status).toBe(200);
+  });
+});
