@@ -59,32 +59,53 @@ export function describeReadmeServer(
   load: () => Promise<ReadmeServerModule>,
   expectMissingTokenBody: (response: Response) => Promise<void>,
 ): void {
-  describe('README server', () => {
+  describeReadmeModule({ suite: 'README server', file: 'readme-server.ts', flow: 'runs as documented' }, testDir, env, load, async (url) => {
+    expect((await fetch(`${url}/healthz`)).status).toBe(200);
+    const anonymous = await fetch(`${url}/whoami`);
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.headers.get('www-authenticate')).toBe('Bearer realm="callerid"');
+    await expectMissingTokenBody(anonymous);
+    expect(await (await fetch(`${url}/whoami`, { headers: bearer(env.aliceToken) })).json()).toEqual({ arn: alice.arn, username: null });
+    const refusal = await fetch(`${url}/refunds`, { method: 'POST', headers: bearer(env.aliceToken) });
+    expect(refusal.status).toBe(403);
+    expect(refusal.headers.get('www-authenticate')).toMatch(/error="insufficient_scope"/);
+    const refund = await fetch(`${url}/refunds`, { method: 'POST', headers: bearer(env.adminToken) });
+    expect(refund.status).toBe(201);
+    expect(await refund.json()).toEqual({ approvedBy: 'admin:jane-example.com' });
+  });
+}
+
+/** Names of a README module suite: the `describe`, the embedded file in `test/`, the flow's `it`. */
+export interface ReadmeModuleSuite {
+  suite: string;
+  file: string;
+  flow: string;
+}
+
+/**
+ * A suite for one README module: the package's README holds `testDir/<file>` verbatim, and the module,
+ * loaded with sts-local as its STS, passes `run` (given its base URL); it is closed after the suite.
+ */
+export function describeReadmeModule(
+  names: ReadmeModuleSuite,
+  testDir: URL,
+  env: StsFixture,
+  load: () => Promise<ReadmeServerModule>,
+  run: (url: string) => Promise<void>,
+): void {
+  describe(names.suite, () => {
     let running: RunningReadmeModule | undefined;
     afterAll(async () => {
       await running?.close();
     });
 
     it('is the file the README embeds', () => {
-      expectEmbeddedInReadme(testDir, 'readme-server.ts');
+      expectEmbeddedInReadme(testDir, names.file);
     });
 
-    it('runs as documented', async () => {
+    it(names.flow, async () => {
       running = await startReadmeModule(env, load);
-      const { url } = running;
-
-      expect((await fetch(`${url}/healthz`)).status).toBe(200);
-      const anonymous = await fetch(`${url}/whoami`);
-      expect(anonymous.status).toBe(401);
-      expect(anonymous.headers.get('www-authenticate')).toBe('Bearer realm="callerid"');
-      await expectMissingTokenBody(anonymous);
-      expect(await (await fetch(`${url}/whoami`, { headers: bearer(env.aliceToken) })).json()).toEqual({ arn: alice.arn, username: null });
-      const refusal = await fetch(`${url}/refunds`, { method: 'POST', headers: bearer(env.aliceToken) });
-      expect(refusal.status).toBe(403);
-      expect(refusal.headers.get('www-authenticate')).toMatch(/error="insufficient_scope"/);
-      const refund = await fetch(`${url}/refunds`, { method: 'POST', headers: bearer(env.adminToken) });
-      expect(refund.status).toBe(201);
-      expect(await refund.json()).toEqual({ approvedBy: 'admin:jane-example.com' });
+      await run(running.url);
     });
   });
 }
