@@ -10,7 +10,7 @@
  * path); request bodies are ignored.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { createAuthenticator, type Authenticator, type AuthenticatorOptions, type CallerIdError, type Identity } from '@callerid/core';
+import { createAuthenticator, isCallerIdError, type Authenticator, type AuthenticatorOptions, type Identity } from '@callerid/core';
 import { fastPath, type FastAnswer, type FastCheck } from '@callerid/core/internal';
 import type { Logger } from 'pino';
 import type { AudiencePolicy, ForwardAuthConfig } from './config.js';
@@ -76,14 +76,14 @@ export function createForwardAuth(deps: ForwardAuthDeps): ForwardAuth {
     try {
       caller = check(request.rawHeaders, undefined, request.socket);
     } catch (error) {
-      answerError(response, error as Error, deps.draining());
+      answerError(response, error, deps.draining());
       return;
     }
     if (caller instanceof Promise) {
       caller
         .then(
           (known) => answerCaller(response, known!, deps.draining()),
-          (error: unknown) => answerError(response, error as Error, deps.draining()),
+          (error: unknown) => answerError(response, error, deps.draining()),
         )
         .catch((error: unknown) => failed(response, error));
       return;
@@ -158,10 +158,9 @@ function answerCaller(response: ServerResponse, caller: Identity, draining: bool
   response.end();
 }
 
-function answerError(response: ServerResponse, error: Error, draining: boolean): void {
-  const e = error as Partial<CallerIdError>;
-  const known = typeof e.status === 'number' && typeof e.toJSON === 'function';
-  answerJson(response, known ? e.status : 500, known ? e.toJSON!() : { error: 'server_error' }, known ? e.headers! : {}, draining);
+function answerError(response: ServerResponse, error: unknown, draining: boolean): void {
+  if (isCallerIdError(error)) answerJson(response, error.status, error.toJSON(), error.headers, draining);
+  else answerJson(response, 500, { error: 'server_error' }, {}, draining);
 }
 
 function answerJson(response: ServerResponse, status: number, payload: object, extra: Readonly<Record<string, string>>, draining: boolean): void {
