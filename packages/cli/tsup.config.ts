@@ -39,6 +39,36 @@ const lazyFiles: Plugin = {
   },
 };
 
+/**
+ * Modules the token commands get in place of what their dependencies import, so that signing a token
+ * loads no `node:crypto` (see src/token/sha256.ts and src/lazy/smithy-serde-crypto.ts). Each is matched
+ * by the importing file and the import, and the build fails when one no longer matches anything: a
+ * dependency that moved its imports must be looked at again, not silently slow the CLI down.
+ */
+const SUBSTITUTES: { importer: RegExp; path: RegExp; with: string }[] = [
+  { importer: /[/\\]mint[/\\]src[/\\]presigned\.ts$/, path: /^\.\/sha256\.js$/, with: source('src/token/sha256.ts') },
+  { importer: /[/\\]@smithy[/\\]core[/\\]dist-es[/\\]submodules[/\\]serde[/\\]index\.js$/, path: /^(node:)?crypto$/, with: source('src/lazy/smithy-serde-crypto.ts') },
+  { importer: /[/\\]@smithy[/\\]core[/\\]dist-es[/\\]submodules[/\\]serde[/\\]index\.js$/, path: /^\.\/uuid\/v4$/, with: source('src/lazy/smithy-serde-crypto.ts') },
+];
+
+const substitutes: Plugin = {
+  name: 'callerid-substitutes',
+  setup(build) {
+    const used = new Set<number>();
+    build.onResolve({ filter: /.*/ }, (args) => {
+      const at = SUBSTITUTES.findIndex((s) => s.path.test(args.path) && s.importer.test(args.importer));
+      if (at === -1) return undefined;
+      used.add(at);
+      return { path: SUBSTITUTES[at]!.with };
+    });
+    build.onEnd((result) => {
+      if (result.errors.length > 0 || !build.initialOptions.entryPoints || !JSON.stringify(build.initialOptions.entryPoints).includes('src/main.ts')) return;
+      const unused = SUBSTITUTES.filter((_, i) => !used.has(i));
+      if (unused.length > 0) throw new Error(`callerid-substitutes: no longer matched: ${unused.map((s) => `${s.path} from ${s.importer}`).join('; ')}`);
+    });
+  },
+};
+
 /** dist/main.cjs becomes one function expression, which the launcher (src/code-cache.ts) compiles and calls. */
 const wrapMain: NonNullable<Options['plugins']>[number] = {
   name: 'callerid-wrap-main',
@@ -71,7 +101,10 @@ export default defineConfig({
   noExternal: [/.*/],
   banner: { js: '#!/usr/bin/env node' },
   define: { __CALLERID_VERSION__: JSON.stringify(pkg.version) },
-  esbuildPlugins: [lazyFiles],
+  // Keep `node:` in imports: tsup would otherwise strip it and mark them external before the
+  // substitutes plugin sees them.
+  removeNodeProtocol: false,
+  esbuildPlugins: [substitutes, lazyFiles],
   plugins: [wrapMain],
   esbuildOptions(options) {
     // `import()` of a sibling file becomes `require`: the launcher runs main.cjs as a vm.Script, where

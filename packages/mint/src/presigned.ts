@@ -4,7 +4,7 @@ import type { AwsCredentialIdentity, HttpRequest as SignedRequest } from '@smith
 import { CallerIdError } from '@callerid/core';
 import { AUDIENCE_PATTERN, encodePresignedToken, stsHostFor } from '@callerid/core/internal';
 import { resolveCredentials, type CredentialsOption } from './credentials.js';
-import { NodeSha256 } from './sha256.js';
+import { Sha256 } from './sha256.js';
 
 /** Options for {@link mintToken}. */
 export interface MintTokenOptions {
@@ -57,7 +57,7 @@ function signingFor(credentials: AwsCredentialIdentity): Signing {
   let signing = signings.get(credentials);
   if (!signing) {
     signing = {
-      signer: new SignatureV4({ credentials, region: 'us-east-1', service: 'sts', sha256: NodeSha256 }),
+      signer: new SignatureV4({ credentials, region: 'us-east-1', service: 'sts', sha256: Sha256 }),
       sessionTokenParam: credentials.sessionToken ? `&X-Amz-Security-Token=${escapeUri(credentials.sessionToken)}` : '',
     };
     signings.set(credentials, signing);

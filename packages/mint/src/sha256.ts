@@ -6,7 +6,7 @@ import type { Checksum, SourceData } from '@smithy/types';
  * whole strings and keys, so a thin synchronous wrapper is enough — and it signs markedly faster than
  * the pure-JS default.
  */
-export class NodeSha256 implements Checksum {
+export class Sha256 implements Checksum {
   readonly digestLength = 32;
   readonly #secret: Buffer | undefined;
   #hash: Hash | Hmac;

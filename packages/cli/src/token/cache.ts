@@ -7,7 +7,7 @@
  * 0600 in a 0700 directory owned by the user, written atomically (temp file + rename), and a file that
  * is not a regular file owned by the user with no group/other bits is never read.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import type * as nodeCrypto from 'node:crypto';
 import { chmodSync, closeSync, constants, fstatSync, lstatSync, mkdirSync, openSync, readSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 
@@ -51,7 +51,7 @@ export function cacheFile(key: CacheKey, dir = cacheDir()): string {
   const parts: unknown[] = [FILE_VERSION, key.audience, key.region, key.endpoint, key.profile, key.roleArn, key.sessionName, key.externalId, key.envAccessKeyId];
   // Appended only when set, so presigned tokens keep the file names they always had.
   if (key.webIdentity !== undefined) parts.push(key.webIdentity);
-  const digest = createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 40);
+  const digest = crypto().createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 40);
   return join(dir, `token-${digest}.json`);
 }
 
@@ -75,7 +75,7 @@ export function readCachedToken(file: string, now = Date.now()): CachedToken | u
 /** Stores a token atomically as a 0600 file; cache trouble never fails the command. */
 export function writeCachedToken(file: string, entry: CachedToken): boolean {
   const dir = join(file, '..');
-  const tmp = join(dir, `.${randomBytes(8).toString('hex')}.tmp`);
+  const tmp = join(dir, `.${crypto().randomBytes(8).toString('hex')}.tmp`);
   try {
     ensurePrivateDir(dir);
     // 'wx': never follow or reuse an existing file; 0600 from the start (umask can only remove bits).
@@ -120,4 +120,9 @@ function readPrivateFile(file: string): string | undefined {
   } finally {
     closeSync(fd);
   }
+}
+
+// `node:crypto` is loaded only with `--cache`: without it, signing a token loads none (src/token/sha256.ts).
+function crypto(): typeof nodeCrypto {
+  return process.getBuiltinModule('node:crypto');
 }
