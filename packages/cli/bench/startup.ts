@@ -6,7 +6,7 @@
  * Run: `pnpm --filter @callerid/cli bench` (builds first).
  *
  * Wall time of a whole process per iteration. The commands run round-robin — one run of each, then the
- * next round — so drift on a shared machine (other work starting or stopping) lands on all of them
+ * next round, each round starting one command later — so drift on a shared machine (other work starting or stopping) lands on all of them
  * alike instead of on whichever ran during it.
  */
 import { spawnSync } from 'node:child_process';
@@ -82,7 +82,9 @@ for (let round = 1; round <= rounds; round++) {
   const samples = new Map<string, number[]>(tasks.map((task) => [task.name, []]));
   const loadBefore = load();
   for (let i = 0; i < warmups + iterations; i++) {
-    for (const task of tasks) {
+    // The order rotates each run, so every command follows every other (`aws` leaves the machine
+    // slower for whatever runs right after it) as often as the rest do.
+    for (const task of [...tasks.slice(i % tasks.length), ...tasks.slice(0, i % tasks.length)]) {
       const elapsed = timeRun(task);
       if (i >= warmups) samples.get(task.name)!.push(elapsed);
     }
