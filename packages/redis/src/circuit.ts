@@ -30,12 +30,48 @@ export interface CircuitOptions {
   cooldownMs: number;
 }
 
-interface Deadline {
+/**
+ * One operation in flight: settled by its answer, its failure or its deadline, whichever comes first.
+ * A class rather than closures: every store operation creates one.
+ */
+class PendingOperation<T, R> {
   /** `performance.now()` after which the operation has failed. */
   readonly at: number;
   /** Settled: answered, failed or expired. */
-  done: boolean;
-  expire(): void;
+  done = false;
+  readonly #circuit: Circuit;
+  readonly #operation: string;
+  readonly #map: ((value: T) => R) | undefined;
+  readonly #resolve: (value: R) => void;
+  readonly #reject: (error: unknown) => void;
+
+  constructor(circuit: Circuit, operation: string, at: number, map: ((value: T) => R) | undefined, resolve: (value: R) => void, reject: (error: unknown) => void) {
+    this.#circuit = circuit;
+    this.#operation = operation;
+    this.at = at;
+    this.#map = map;
+    this.#resolve = resolve;
+    this.#reject = reject;
+  }
+
+  answered(value: T): void {
+    if (this.done) return;
+    this.done = true;
+    this.#circuit.succeeded(this.#operation);
+    // The answer is mapped here, in the reaction that settles it, rather than in one more `then`.
+    this.#resolve(this.#map ? this.#map(value) : (value as unknown as R));
+  }
+
+  failed(error: unknown): void {
+    if (this.done) return;
+    this.done = true;
+    this.#reject(this.#circuit.failed(this.#operation, 'error', error));
+  }
+
+  /** Called by the sweep, which has marked it done. */
+  expire(): void {
+    this.#reject(this.#circuit.failed(this.#operation, 'timeout', new StoreUnavailableError('ETIMEDOUT', 'operation timed out')));
+  }
 }
 
 /** Runs store operations under a deadline and a circuit breaker. */
@@ -46,7 +82,7 @@ export class Circuit {
   #openUntil = 0;
   #probing = false;
   // Pending operations in the order they started — the order of their deadlines — from #head on.
-  #queue: Deadline[] = [];
+  #queue: PendingOperation<unknown, unknown>[] = [];
   #head = 0;
   readonly #tick: number;
   #sweeper: NodeJS.Timeout | undefined;
@@ -64,55 +100,39 @@ export class Circuit {
   }
 
   /**
-   * Runs `operation` (named for diagnostics) unless the circuit is open; rejects with a
-   * {@link StoreUnavailableError} when it is, when `ready` is false (the client is reconnecting, and
-   * would only queue the command), or when the operation misses its deadline.
+   * Runs `operation` (named for diagnostics) unless the circuit is open, and resolves to its answer
+   * passed through `map` when given; rejects with a {@link StoreUnavailableError} when the circuit is
+   * open, when `ready` is false (the client is reconnecting, and would only queue the command), or
+   * when the operation misses its deadline.
    */
-  run<T>(operation: string, ready: boolean, call: () => Promise<T>): Promise<T> {
+  run<T, R = T>(operation: string, ready: boolean, call: () => Promise<T>, map?: (value: T) => R): Promise<R> {
     if (this.open) {
       if (this.#probing || performance.now() < this.#openUntil) return Promise.reject(new StoreUnavailableError('ECIRCUITOPEN', 'circuit open'));
       this.#probing = true;
     }
-    if (!ready) return Promise.reject(this.#failed(operation, 'error', new StoreUnavailableError('ENOTREADY', 'client not ready')));
-    return this.#withDeadline(operation, call);
-  }
-
-  #withDeadline<T>(operation: string, call: () => Promise<T>): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      const deadline: Deadline = {
-        at: performance.now() + this.#options.operationTimeoutMs,
-        done: false,
-        expire: () => reject(this.#failed(operation, 'timeout', new StoreUnavailableError('ETIMEDOUT', 'operation timed out'))),
-      };
-      let pending: Promise<T>;
+    if (!ready) return Promise.reject(this.failed(operation, 'error', new StoreUnavailableError('ENOTREADY', 'client not ready')));
+    return new Promise<R>((resolve, reject) => {
+      const pending = new PendingOperation(this, operation, performance.now() + this.#options.operationTimeoutMs, map, resolve, reject);
+      let answer: Promise<T>;
       try {
-        pending = call();
+        answer = call();
       } catch (error) {
-        reject(this.#failed(operation, 'error', error));
+        pending.failed(error);
         return;
       }
-      this.#watch(deadline);
+      this.#watch(pending as PendingOperation<unknown, unknown>);
       // Whichever comes first counts: a late answer to an operation that timed out changes nothing.
-      pending.then(
-        (value) => {
-          if (deadline.done) return;
-          deadline.done = true;
-          this.#succeeded(operation);
-          resolve(value);
-        },
-        (error: unknown) => {
-          if (deadline.done) return;
-          deadline.done = true;
-          reject(this.#failed(operation, 'error', error));
-        },
+      answer.then(
+        (value) => pending.answered(value),
+        (error: unknown) => pending.failed(error),
       );
     });
   }
 
   // One sweeping interval for every pending operation (they expire in the order they started, all
   // having the same deadline) instead of a timer each: the hot path pays an array push.
-  #watch(deadline: Deadline): void {
-    this.#queue.push(deadline);
+  #watch(pending: PendingOperation<unknown, unknown>): void {
+    this.#queue.push(pending);
     if (this.#queue.length - this.#head > 1_024) this.#compact();
     if (this.#sweeper !== undefined) return;
     this.#lastSweep = performance.now();
@@ -128,11 +148,11 @@ export class Circuit {
     this.#lastSweep = now;
     const queue = this.#queue;
     for (; this.#head < queue.length; this.#head++) {
-      const deadline = queue[this.#head]!;
-      if (deadline.done) continue;
-      if (deadline.at + grace > now) break;
-      deadline.done = true;
-      deadline.expire();
+      const pending = queue[this.#head]!;
+      if (pending.done) continue;
+      if (pending.at + grace > now) break;
+      pending.done = true;
+      pending.expire();
     }
     this.#compact();
     if (this.#queue.length === 0) {
@@ -149,7 +169,8 @@ export class Circuit {
     this.#head = 0;
   }
 
-  #succeeded(operation: string): void {
+  /** Records an answer (internal, for {@link PendingOperation}). */
+  succeeded(operation: string): void {
     if (this.#failures === 0) return;
     const wasOpen = this.open;
     this.#failures = 0;
@@ -157,7 +178,8 @@ export class Circuit {
     if (wasOpen) this.#publish({ store: this.#store, operation, outcome: 'recovered' });
   }
 
-  #failed(operation: string, outcome: 'error' | 'timeout', error: unknown): Error {
+  /** Records a failure and returns the error to reject with (internal, for {@link PendingOperation}). */
+  failed(operation: string, outcome: 'error' | 'timeout', error: unknown): Error {
     const wasOpen = this.open;
     this.#failures += 1;
     this.#probing = false;

@@ -56,19 +56,19 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
   const { client, prefix, operationTimeoutMs, failureThreshold, cooldownMs, pollIntervalMs } = checkRedisStoreOptions(options);
   const keys = keyLayout(prefix);
   const circuit = new Circuit('redis', { operationTimeoutMs, failureThreshold, cooldownMs });
-  const run = <T>(operation: string, call: () => Promise<T>): Promise<T> => circuit.run(operation, client.isReady, call);
+  const run = <T, R = T>(operation: string, call: () => Promise<T>, map?: (value: T) => R): Promise<R> => circuit.run(operation, client.isReady, call, map);
   const px = (ttlMs: number) => ({ type: 'PX' as const, value: Math.max(1, Math.ceil(ttlMs)) });
 
   /** One poll of a waiter: the verdict, `null` while the lock is held, `undefined` once it is gone. */
   async function poll(key: string): Promise<CacheEntry | null | undefined> {
-    const [verdict, lock] = (await run('poll', () => client.mGet([keys.verdict(key), keys.lock(key)]))) as [unknown, unknown];
+    const [verdict, lock] = await run('poll', () => client.mGet([keys.verdict(key), keys.lock(key)]) as Promise<[unknown, unknown]>);
     const entry = decodeEntry(verdict);
     if (entry) return entry;
     return lock === null ? undefined : null;
   }
 
   return {
-    get: (key) => run('get', () => client.get(keys.verdict(key))).then(decodeEntry),
+    get: (key) => run('get', () => client.get(keys.verdict(key)), decodeEntry),
     set: async (key, entry, ttlMs) => {
       await run('set', () => client.set(keys.verdict(key), encodeEntry(entry), { expiration: px(ttlMs) }));
     },

@@ -134,29 +134,31 @@ export class VerdictCache {
 
   #miss(token: string, key: string, probe: Probe | undefined): Promise<Identity> {
     if (probe) probe.missed = true;
-    let pending = this.#inflight.get(key);
-    if (!pending) {
-      // The flight ends in the same reaction that settles it (no extra finally/catch promises: this is
-      // the path of every new token, and each promise counts on a JWT verification).
-      const flight = this.#sharedFlight ? this.#sharedFlight(token, key) : this.#verify(token);
-      pending = flight.then(
-        (identity) => {
-          this.#inflight.delete(key);
-          // Kept unfrozen: callers get copies of it, and copying a frozen object takes V8's slow path.
-          this.#remember(key, { expiresAt: Date.parse(identity.expiresAt), identity });
-          return identity;
-        },
-        (err: unknown) => {
-          this.#inflight.delete(key);
-          const entry = this.#cache && this.#entryOf({ error: err });
-          if (entry) this.#remember(key, entry);
-          throw inRealm(err, this.#realm);
-        },
-      );
-      this.#inflight.set(key, pending);
-    }
     // Each caller gets its own copy: adapters may decorate the identity (mapping sets username/groups).
-    return pending.then(copy);
+    const joined = this.#inflight.get(key);
+    if (joined) {
+      return joined.then(copy, (err: unknown) => {
+        throw inRealm(err, this.#realm);
+      });
+    }
+    const flight = this.#sharedFlight ? this.#sharedFlight(token, key) : this.#verify(token);
+    this.#inflight.set(key, flight);
+    // The flight ends in the reaction that hands the first caller its copy (no extra then/finally
+    // promises: this is the path of every new token, and each promise counts on a JWT verification).
+    return flight.then(
+      (identity) => {
+        this.#inflight.delete(key);
+        // Kept unfrozen: callers get copies of it, and copying a frozen object takes V8's slow path.
+        if (this.#cache) this.#remember(key, { expiresAt: Date.parse(identity.expiresAt), identity });
+        return copy(identity);
+      },
+      (err: unknown) => {
+        this.#inflight.delete(key);
+        const entry = this.#cache && this.#entryOf({ error: err });
+        if (entry) this.#remember(key, entry);
+        throw inRealm(err, this.#realm);
+      },
+    );
   }
 
   #remember(key: string, entry: CacheEntry): void {
