@@ -5,11 +5,13 @@
  * product, and loading `node:crypto` (it brings Node's streams with it) costs more than everything
  * else they do. Signing one token hashes about 33 blocks.
  *
- * Why it is written out round by round: V8 optimises a function once it has run enough bytecode for
- * its size. A looped compression function gets there within one token's blocks, and the process then
- * waits at exit for the optimising compile on a background thread — longer than the hashing itself.
- * Straight-line code of this size stays far from that line (it would take hundreds of tokens) and runs
- * in the interpreter, which for a few dozen blocks is the fastest place to be.
+ * Why the rounds are written out (sixteen to a function, called four times a block): V8 optimises a
+ * function once it has run enough bytecode for its size. A looped compression function gets there
+ * within one token's blocks, and the process then waits at exit for the optimising compile on a
+ * background thread — longer than the hashing itself. Straight-line code gets there only after about
+ * four tokens' worth of blocks (test/startup.test.ts checks that one token starts no such compile), and
+ * a process signs one; until then it runs in the interpreter, which for a few dozen blocks is the
+ * fastest place to be.
  *
  * Tested against `node:crypto` on every length up to several blocks and on random inputs and keys
  * (test/sha256.test.ts), and every token the CLI tests mint is verified by sts-local.
