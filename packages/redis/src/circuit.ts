@@ -30,48 +30,17 @@ export interface CircuitOptions {
   cooldownMs: number;
 }
 
-/**
- * One operation in flight: settled by its answer, its failure or its deadline, whichever comes first.
- * A class rather than closures: every store operation creates one.
- */
-class PendingOperation<T, R> {
+/** One operation in flight: settled by its answer, its failure or its deadline, whichever comes first. */
+interface PendingOperation {
+  readonly operation: string;
   /** `performance.now()` after which the operation has failed. */
   readonly at: number;
   /** Settled: answered, failed or expired. */
-  done = false;
-  readonly #circuit: Circuit;
-  readonly #operation: string;
-  readonly #map: ((value: T) => R) | undefined;
-  readonly #resolve: (value: R) => void;
-  readonly #reject: (error: unknown) => void;
-
-  constructor(circuit: Circuit, operation: string, at: number, map: ((value: T) => R) | undefined, resolve: (value: R) => void, reject: (error: unknown) => void) {
-    this.#circuit = circuit;
-    this.#operation = operation;
-    this.at = at;
-    this.#map = map;
-    this.#resolve = resolve;
-    this.#reject = reject;
-  }
-
-  answered(value: T): void {
-    if (this.done) return;
-    this.done = true;
-    this.#circuit.succeeded(this.#operation);
-    // The answer is mapped here, in the reaction that settles it, rather than in one more `then`.
-    this.#resolve(this.#map ? this.#map(value) : (value as unknown as R));
-  }
-
-  failed(error: unknown): void {
-    if (this.done) return;
-    this.done = true;
-    this.#reject(this.#circuit.failed(this.#operation, 'error', error));
-  }
-
-  /** Called by the sweep, which has marked it done. */
-  expire(): void {
-    this.#reject(this.#circuit.failed(this.#operation, 'timeout', new StoreUnavailableError('ETIMEDOUT', 'operation timed out')));
-  }
+  done: boolean;
+  /** Turns the answer into what `run` resolves to, in the reaction that settles it (not one more `then`). */
+  readonly map: ((value: unknown) => unknown) | undefined;
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (error: unknown) => void;
 }
 
 /** Runs store operations under a deadline and a circuit breaker. */
@@ -82,7 +51,7 @@ export class Circuit {
   #openUntil = 0;
   #probing = false;
   // Pending operations in the order they started — the order of their deadlines — from #head on.
-  #queue: PendingOperation<unknown, unknown>[] = [];
+  #queue: PendingOperation[] = [];
   #head = 0;
   readonly #tick: number;
   #sweeper: NodeJS.Timeout | undefined;
@@ -110,28 +79,48 @@ export class Circuit {
       if (this.#probing || performance.now() < this.#openUntil) return Promise.reject(new StoreUnavailableError('ECIRCUITOPEN', 'circuit open'));
       this.#probing = true;
     }
-    if (!ready) return Promise.reject(this.failed(operation, 'error', new StoreUnavailableError('ENOTREADY', 'client not ready')));
+    if (!ready) return Promise.reject(this.#failed(operation, 'error', new StoreUnavailableError('ENOTREADY', 'client not ready')));
     return new Promise<R>((resolve, reject) => {
-      const pending = new PendingOperation(this, operation, performance.now() + this.#options.operationTimeoutMs, map, resolve, reject);
+      const pending: PendingOperation = {
+        operation,
+        at: performance.now() + this.#options.operationTimeoutMs,
+        done: false,
+        map: map as ((value: unknown) => unknown) | undefined,
+        resolve: resolve as (value: unknown) => void,
+        reject,
+      };
       let answer: Promise<T>;
       try {
         answer = call();
       } catch (error) {
-        pending.failed(error);
+        this.#settleFailed(pending, 'error', error);
         return;
       }
-      this.#watch(pending as PendingOperation<unknown, unknown>);
+      this.#watch(pending);
       // Whichever comes first counts: a late answer to an operation that timed out changes nothing.
       answer.then(
-        (value) => pending.answered(value),
-        (error: unknown) => pending.failed(error),
+        (value) => this.#settleAnswered(pending, value),
+        (error: unknown) => this.#settleFailed(pending, 'error', error),
       );
     });
   }
 
+  #settleAnswered(pending: PendingOperation, value: unknown): void {
+    if (pending.done) return;
+    pending.done = true;
+    this.#succeeded(pending.operation);
+    pending.resolve(pending.map ? pending.map(value) : value);
+  }
+
+  #settleFailed(pending: PendingOperation, outcome: 'error' | 'timeout', error: unknown): void {
+    if (pending.done) return;
+    pending.done = true;
+    pending.reject(this.#failed(pending.operation, outcome, error));
+  }
+
   // One sweeping interval for every pending operation (they expire in the order they started, all
   // having the same deadline) instead of a timer each: the hot path pays an array push.
-  #watch(pending: PendingOperation<unknown, unknown>): void {
+  #watch(pending: PendingOperation): void {
     this.#queue.push(pending);
     if (this.#queue.length - this.#head > 1_024) this.#compact();
     if (this.#sweeper !== undefined) return;
@@ -151,8 +140,7 @@ export class Circuit {
       const pending = queue[this.#head]!;
       if (pending.done) continue;
       if (pending.at + grace > now) break;
-      pending.done = true;
-      pending.expire();
+      this.#settleFailed(pending, 'timeout', new StoreUnavailableError('ETIMEDOUT', 'operation timed out'));
     }
     this.#compact();
     if (this.#queue.length === 0) {
@@ -169,8 +157,7 @@ export class Circuit {
     this.#head = 0;
   }
 
-  /** Records an answer (internal, for {@link PendingOperation}). */
-  succeeded(operation: string): void {
+  #succeeded(operation: string): void {
     if (this.#failures === 0) return;
     const wasOpen = this.open;
     this.#failures = 0;
@@ -178,8 +165,7 @@ export class Circuit {
     if (wasOpen) this.#publish({ store: this.#store, operation, outcome: 'recovered' });
   }
 
-  /** Records a failure and returns the error to reject with (internal, for {@link PendingOperation}). */
-  failed(operation: string, outcome: 'error' | 'timeout', error: unknown): Error {
+  #failed(operation: string, outcome: 'error' | 'timeout', error: unknown): Error {
     const wasOpen = this.open;
     this.#failures += 1;
     this.#probing = false;
