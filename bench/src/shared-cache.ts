@@ -6,7 +6,7 @@
  */
 import { createVerifier } from '@callerid/core';
 import { mintToken } from '@callerid/mint';
-import { createRedisStore } from '@callerid/redis';
+import { createRedisStore, FORMAT_VERSION } from '@callerid/redis';
 import { startStsLocal, type StsLocal } from '@callerid/sts-local';
 import { createClient } from 'redis';
 import { AUDIENCE, CREDENTIALS, PRINCIPALS, REGION } from './fixtures.js';
@@ -33,8 +33,9 @@ async function sharedHit(ctx: GroupContext, sts: StsLocal, url: string): Promise
   try {
     const { token } = await mintToken({ audience: AUDIENCE, region: REGION, credentials: CREDENTIALS });
     await verifier.verify(token); // the one STS call: the verdict is in Redis from now on
-    const [key] = await client.keys('callerid:v1:*:verdict');
-    if (key === undefined || (await client.keys('callerid:v1:*:verdict')).length !== 1) throw new Error('expected exactly one verdict in Redis');
+    const verdicts = await client.keys(`callerid:v${FORMAT_VERSION}:*:verdict`);
+    const [key] = verdicts;
+    if (key === undefined || verdicts.length !== 1) throw new Error('expected exactly one verdict in Redis');
     ctx.progress('shared-cache hit vs bare GET (one connection, calls interleaved)');
     const calls = ctx.profile.name === 'smoke' ? 200 : 20_000;
     const mean = await interleaved({ get: () => client.get(key), shared: () => verifier.verify(token) }, calls, calls / 10);

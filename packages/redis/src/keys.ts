@@ -6,7 +6,7 @@
  */
 
 /** The layout version of keys and values. */
-export const FORMAT_VERSION = 1;
+export const FORMAT_VERSION = 2;
 
 export interface KeyLayout {
   /** The verdict (a versioned JSON {@link CacheEntry}). */

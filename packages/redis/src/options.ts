@@ -9,7 +9,7 @@ export interface RedisStoreOptions {
    * v6). The application owns it: the store never connects, reconnects or closes it.
    */
   client: RedisCommandClient;
-  /** The first part of every key (then the format version: `callerid:v1:{…}:verdict`). Default `"callerid"`. */
+  /** The first part of every key (then the format version: `callerid:v2:{…}:verdict`). Default `"callerid"`. */
   prefix?: string;
   /** Deadline of one Redis operation, in ms; a miss counts as a failure. Default 50. */
   operationTimeoutMs?: number;

@@ -70,7 +70,8 @@ export function createRedisStore(options: RedisStoreOptions): RedisStore {
   return {
     get: (key) => run('get', () => client.get(keys.verdict(key)), decodeEntry),
     set: async (key, entry, ttlMs) => {
-      await run('set', () => client.set(keys.verdict(key), encodeEntry(entry), { expiration: px(ttlMs) }));
+      const value = encodeEntry(entry);
+      if (value !== undefined) await run('set', () => client.set(keys.verdict(key), value, { expiration: px(ttlMs) }));
     },
     delete: async (key) => {
       await run('delete', () => client.del(keys.verdict(key)));

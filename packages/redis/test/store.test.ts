@@ -33,12 +33,12 @@ function storeContract(name: string, connect: () => Promise<{ client: RedisComma
       store = createRedisStore({ client: connected.client, operationTimeoutMs: 2_000 });
     }, 60_000);
 
-    it('stores a verdict as versioned JSON under a versioned, hash-tagged key, with its TTL', async () => {
+    it('stores a verdict as a versioned JSON array under a versioned, hash-tagged key, with its TTL', async () => {
       const key = newKey();
       await store.set(key, entry, 60_000);
       expect(await store.get(key)).toEqual(entry);
       const stored = `callerid:v${FORMAT_VERSION}:{${key}}:verdict`;
-      expect(JSON.parse((await raw(['GET', stored])) as string)).toMatchObject({ v: FORMAT_VERSION, expiresAt: entry.expiresAt, identity });
+      expect(JSON.parse((await raw(['GET', stored])) as string)).toEqual(expect.arrayContaining([FORMAT_VERSION, entry.expiresAt, identity.arn, identity.userId]));
       const ttl = (await raw(['PTTL', stored])) as number;
       expect(ttl).toBeGreaterThan(58_000);
       expect(ttl).toBeLessThanOrEqual(60_000);
@@ -49,12 +49,26 @@ function storeContract(name: string, connect: () => Promise<{ client: RedisComma
     it('reads a value of another format version, or a foreign value, as a miss', async () => {
       const key = newKey();
       const stored = `callerid:v${FORMAT_VERSION}:{${key}}:verdict`;
-      for (const value of [JSON.stringify({ v: 2, expiresAt: 1, identity }), 'not json', '{"v":1,"expiresAt":1,"identity":{"arn":"x"}}', '{"v":1,"expiresAt":1,"error":"no_such_code"}', '[]']) {
+      const foreign = [
+        JSON.stringify({ v: 1, expiresAt: 1, identity }), // what version 1 stored
+        JSON.stringify([FORMAT_VERSION + 1, 1, 'error', 'sts_rejected']),
+        'not json',
+        JSON.stringify([FORMAT_VERSION, 1, 'presigned', 'arn:x']),
+        JSON.stringify([FORMAT_VERSION, 1, 'error', 'no_such_code']),
+        '[]',
+      ];
+      for (const value of foreign) {
         await raw(['SET', stored, value]);
         expect(await store.get(key), value).toBeUndefined();
       }
-      await raw(['SET', stored, JSON.stringify({ v: 1, expiresAt: 5, error: 'sts_rejected' })]);
+      await raw(['SET', stored, JSON.stringify([FORMAT_VERSION, 5, 'error', 'sts_rejected'])]);
       expect(await store.get(key)).toEqual({ expiresAt: 5, error: 'sts_rejected' });
+    });
+
+    it('does not store an identity it could not read back whole', async () => {
+      const key = newKey();
+      await store.set(key, { expiresAt: entry.expiresAt, identity: { ...identity, username: 'alice', groups: [] } }, 60_000);
+      expect(await raw(['GET', `callerid:v${FORMAT_VERSION}:{${key}}:verdict`])).toBeNull();
     });
 
     it('lock: one holder at a time; unlock only by its owner; waiters get the verdict or learn the lock is gone', async () => {
