@@ -4,6 +4,10 @@
  * its verdict, never longer than the verifier's timeout. Any trouble with the store — an error, a
  * timeout, an open circuit — makes a verifier verify on its own: a shared store can save STS calls,
  * never refuse or admit a caller.
+ *
+ * Each call reads the store first, and only a miss joins this process's flight for the key
+ * (`coalesce`): a hit — the common case — is one read and nothing else, and concurrent calls for a
+ * token that is not in the store yet cost one read each, then one lock attempt between them.
  */
 import { randomUUID } from 'node:crypto';
 import type { CacheEntry, CacheStore } from './cache.js';
@@ -14,8 +18,10 @@ export interface SharedFlightConfig {
   store: CacheStore;
   /** Longest wait for another verifier's verdict, and how long a lock lives: the verifier's timeout. */
   waitMs: number;
-  /** A stored entry as the caller's answer, or `undefined` when it is missing or lapsed. */
-  answer: (entry: CacheEntry | undefined) => Identity | Promise<Identity> | undefined;
+  /** The answer for a verdict read from the store under `key`, or `undefined` when it is missing or lapsed. */
+  answer: (key: string, entry: CacheEntry | undefined) => Identity | Promise<Identity> | undefined;
+  /** The verdict of this process's flight for `key`, started by `start` unless one is in progress. */
+  coalesce: (key: string, start: () => Promise<Identity>) => Promise<Identity>;
   /** Verifies a token without any cache. */
   verify: (token: string) => Promise<Identity>;
   /** The entry that records a verdict (a rejection worth remembering), or `undefined` for none. */
@@ -29,7 +35,7 @@ export type SharedFlight = (token: string, key: string) => Promise<Identity>;
 
 /** See {@link SharedFlightConfig}. */
 export function createSharedFlight(config: SharedFlightConfig): SharedFlight {
-  const { store, waitMs, answer, verify, entryOf, ttlOf } = config;
+  const { store, waitMs, answer, coalesce, verify, entryOf, ttlOf } = config;
   const ownerPrefix = randomUUID();
   let flights = 0;
 
@@ -61,23 +67,25 @@ export function createSharedFlight(config: SharedFlightConfig): SharedFlight {
     if (locked === true) return verifyAndShare(token, key, owner);
     // Someone else is asking STS (or the store is in trouble, and the wait ends at once).
     if (locked === false && store.waitFor) {
-      const awaited = answer(await settle(() => store.waitFor!(key, waitMs)));
+      const awaited = answer(key, await settle(() => store.waitFor!(key, waitMs)));
       if (awaited) return awaited;
     }
     return verifyAndShare(token, key, undefined);
   }
 
-  // A verdict already in the store is the common case: one promise chain, no async frames.
+  const missed = (token: string, key: string) => coalesce(key, () => contend(token, key));
+
+  // A verdict already in the store is the common case: one read, one reaction, no async frames.
   return function sharedFlight(token, key) {
     let stored: Promise<CacheEntry | undefined>;
     try {
       stored = Promise.resolve(store.get(key));
     } catch {
-      return contend(token, key);
+      return missed(token, key);
     }
     return stored.then(
-      (entry) => answer(entry) ?? contend(token, key),
-      () => contend(token, key),
+      (entry) => answer(key, entry) ?? missed(token, key),
+      () => missed(token, key),
     );
   };
 }

@@ -61,7 +61,8 @@ export class VerdictCache {
       createSharedFlight({
         store,
         waitMs: config.waitMs,
-        answer: (entry) => this.#answerStored(entry),
+        answer: (key, entry) => this.#answerStored(key, entry),
+        coalesce: (key, start) => this.#coalesce(key, start),
         verify: this.#verify,
         entryOf: (verdict) => this.#entryOf(verdict),
         ttlOf: (entry) => entry.expiresAt - clock(),
@@ -118,10 +119,12 @@ export class VerdictCache {
     return undefined;
   }
 
-  // `#answer` for an entry just read from a shared store: its identity is nobody else's, so no copy.
-  #answerStored(entry: CacheEntry | undefined): Identity | Promise<Identity> | undefined {
-    if (!entry || !(this.#clock() < entry.expiresAt)) return undefined;
-    return entry.identity ?? (entry.error ? this.fail(entry.error) : undefined);
+  // `#answer` for an entry read from the shared store under `key`, which the local cache then keeps
+  // (the next request with this token is a local hit).
+  #answerStored(key: string, entry: CacheEntry | undefined): Identity | Promise<Identity> | undefined {
+    const answer = this.#answer(entry);
+    if (answer !== undefined) this.#remember(key, entry!);
+    return answer;
   }
 
   // The entry that records a verdict: the identity until it expires, or a rejection worth remembering.
@@ -134,14 +137,21 @@ export class VerdictCache {
 
   #miss(token: string, key: string, probe: Probe | undefined): Promise<Identity> {
     if (probe) probe.missed = true;
-    // Each caller gets its own copy: adapters may decorate the identity (mapping sets username/groups).
+    // The shared flight reads the store first and coalesces only its misses (see shared-flight.ts).
+    if (this.#sharedFlight) return this.#sharedFlight(token, key);
+    return this.#coalesce(key, () => this.#verify(token));
+  }
+
+  // Concurrent misses of one key share one flight, remembered when it ends. Each caller gets its own
+  // copy of the identity: adapters may decorate it (mapping sets username/groups).
+  #coalesce(key: string, start: () => Promise<Identity>): Promise<Identity> {
     const joined = this.#inflight.get(key);
     if (joined) {
       return joined.then(copy, (err: unknown) => {
         throw inRealm(err, this.#realm);
       });
     }
-    const flight = this.#sharedFlight ? this.#sharedFlight(token, key) : this.#verify(token);
+    const flight = start();
     this.#inflight.set(key, flight);
     // The flight ends in the reaction that hands the first caller its copy (no extra then/finally
     // promises: this is the path of every new token, and each promise counts on a JWT verification).
