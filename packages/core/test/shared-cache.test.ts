@@ -68,6 +68,32 @@ describe('sharedCache', () => {
     expect(gets).toHaveLength(1);
   });
 
+  it('concurrent misses of one instance read the store once each, then share one lock attempt', async () => {
+    sts.handle(slowly(stsAccepts));
+    const reads: string[] = [];
+    const locks: string[] = [];
+    const counting: CacheStore = {
+      ...shared,
+      get: (key) => (reads.push(key), shared.get(key)),
+      lock: (key, owner, ttlMs) => (locks.push(key), shared.lock(key, owner, ttlMs)),
+    };
+    const v = verifier({ sharedCache: counting });
+    const all = await Promise.all(Array.from({ length: 20 }, () => v.verify(token)));
+    expect(sts.requests).toHaveLength(1);
+    expect(reads).toHaveLength(20);
+    expect(locks).toHaveLength(1);
+    expect(new Set(all).size).toBe(20); // each caller its own copy
+  });
+
+  it('each caller gets its own copy of a shared verdict, even from a store that hands out one object', async () => {
+    await verifier().verify(token);
+    const v = verifier({ cache: false });
+    const first = await v.verify(token);
+    first.arn = 'changed by the first caller';
+    expect((await v.verify(token)).arn).toBe(alice.arn);
+    expect(sts.requests).toHaveLength(1);
+  });
+
   it('shares STS rejections for negativeCacheTtlMs, never outages', async () => {
     sts.handle(answer(403, stsErrorBody('SignatureDoesNotMatch', 'no')));
     expect(await codeOf(verifier().verify(token))).toBe('sts_signature_mismatch');
