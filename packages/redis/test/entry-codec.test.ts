@@ -4,21 +4,9 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeEntry, encodeEntry } from '../src/entry-codec.js';
 import { FORMAT_VERSION } from '../src/keys.js';
+import { aliceIdentity } from './support/identities.js';
 
-const user: PresignedIdentity = {
-  arn: 'arn:aws:iam::123456789012:user/alice',
-  canonicalArn: 'arn:aws:iam::123456789012:user/alice',
-  accountId: '123456789012',
-  partition: 'aws',
-  principalType: 'user',
-  userId: 'AIDAEXAMPLEALICE0001',
-  userName: 'alice',
-  tokenType: 'presigned',
-  stsHost: 'sts.eu-west-1.amazonaws.com',
-  accessKeyId: 'AKIAEXAMPLEALICEKEY1',
-  region: 'eu-west-1',
-  expiresAt: '2026-12-04T16:00:00.000Z',
-};
+const user = aliceIdentity;
 const session: PresignedIdentity = {
   ...user,
   arn: 'arn:aws:sts::123456789012:assumed-role/Deploy/ci-42',

@@ -3,22 +3,10 @@ import type { CacheEntry, Identity } from '@callerid/core';
 import { createClient, createCluster } from 'redis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisStore, FORMAT_VERSION, type RedisCommandClient, type RedisStore } from '../src/index.js';
+import { aliceIdentity } from './support/identities.js';
 import { hasRedis, startRedis, startRedisCluster, type RedisCluster, type RedisServer } from './support/redis-server.js';
 
-const identity: Identity = {
-  arn: 'arn:aws:iam::123456789012:user/alice',
-  canonicalArn: 'arn:aws:iam::123456789012:user/alice',
-  accountId: '123456789012',
-  partition: 'aws',
-  principalType: 'user',
-  userId: 'AIDAEXAMPLEALICE0001',
-  userName: 'alice',
-  tokenType: 'presigned',
-  stsHost: 'sts.eu-west-1.amazonaws.com',
-  accessKeyId: 'AKIAEXAMPLEALICEKEY1',
-  region: 'eu-west-1',
-  expiresAt: '2026-12-04T16:00:00.000Z',
-};
+const identity: Identity = aliceIdentity;
 const entry: CacheEntry = { expiresAt: Date.parse(identity.expiresAt), identity };
 let keys = 0;
 const newKey = () => `k${process.pid}x${++keys}x${Date.now()}`;
