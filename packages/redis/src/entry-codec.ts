@@ -71,7 +71,9 @@ function hasCommonFields(row: unknown[]): row is Row {
 }
 
 // The identity of a row whose common fields are checked, or `undefined` when its kind's are wrong.
-// Absent optional fields are absent properties, as core builds identities.
+// One object literal per kind, in the layout's index order, as core builds identities: each kind gets
+// one shape from its first property (this runs on every shared-cache hit), and absent optional
+// fields stay absent properties.
 function identityOf(row: Row): Identity | undefined {
   const tokenType = row[2];
   const region = row[REGION] as string | null;
